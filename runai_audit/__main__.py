@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from runai_audit.cli import main
+
+main()
