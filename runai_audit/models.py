@@ -298,6 +298,8 @@ class Report:
     coverage: Coverage
     rules: tuple[RuleInfo, ...] = ()  # every rule in the catalog, for SARIF and the HTML
     fail_on: str = "error"
+    # Known releases in order with their ISO dates ("" when unknown), for timelines.
+    releases: tuple[tuple[str, str], ...] = ()
     extras: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def counts(self, include_suppressed: bool = False) -> dict[str, int]:

@@ -1,0 +1,276 @@
+"""The library entry points: run a scan and get a Report.
+
+`run_scan(options)` is what the CLI's `scan`, `baseline create` and `upgrade` commands call.
+`scan_text(text, filename)` scans one in-memory file (used by the per-rule test cases and by
+anyone embedding the tool).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from runai_audit import __version__
+from runai_audit.catalog import Catalog, load_catalog, rule_infos
+from runai_audit.discovery import DEFAULT_MAX_FILE_SIZE, Candidate, WalkOptions, discover
+from runai_audit.engine import EngineContext, aggregate_usage, evaluate, problem_findings
+from runai_audit.filekinds import kind_from_name
+from runai_audit.models import Coverage, Finding, InputProblem, Provenance, Report, SkippedFile, Target
+from runai_audit.scanners.base import StreamStats
+from runai_audit.scanning import FileResult, scan_candidate, scan_text_file, stream_kind, stream_observations
+from runai_audit.spec_checks import SpecLibrary
+
+TOOL_NAME = "runai-audit"
+PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
+
+
+class ScanError(Exception):
+    """The scan could not do its job at all (bad catalog, spec or options): exit 3."""
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    paths: tuple[Path, ...] = ()
+    stdin_text: str | None = None  # the text of "-", when given
+    stdin_name: str = "-"
+    target: str | None = None  # None: the newest bundled release
+    deployment: str = "self-hosted"
+    as_of: str | None = None  # None: today
+    rules: tuple[Path, ...] = ()
+    spec: str | None = None  # a file; URLs are fetched by the CLI before this point
+    hosts: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    use_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    jobs: int | None = None
+    sunset_within: int | None = None
+    fail_on: str = "error"
+    log_format: str | None = None
+    include_service_accounts: bool = False
+    only_files: frozenset[Path] | None = None  # --changed-since: scan just these (resolved paths)
+    severity: tuple[tuple[str, str], ...] = ()  # rule id -> error|warning|note|off
+    baseline: Path | None = None
+    exemptions: tuple[object, ...] = ()
+    config_file: Path | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+@functools.lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    """The built-in catalog, loaded once per process (it is immutable)."""
+    return load_catalog(())
+
+
+def today() -> str:
+    return dt.date.today().isoformat()
+
+
+def load_specs(catalog: Catalog, target: str, spec_file: str | None) -> tuple[SpecLibrary, tuple[str, ...], str]:
+    from runai_audit.specs import SpecError, bundled_versions, load_bundled, load_spec_file
+
+    versions = bundled_versions()
+    try:
+        if spec_file:
+            target_spec = load_spec_file(Path(spec_file))
+            source = spec_file
+        else:
+            target_spec = load_bundled(target) if target in versions else None
+            source = "bundled"
+    except SpecError as exc:
+        raise ScanError(str(exc)) from exc
+    library = SpecLibrary(target_spec, versions, load_bundled, catalog.releases.compare)
+    return library, versions, source
+
+
+def build_context(options: ScanOptions, catalog: Catalog) -> tuple[EngineContext, Provenance]:
+    from runai_audit.specs import bundled_versions
+
+    releases = catalog.releases
+    target_version = options.target or bundled_versions()[-1]
+    if target_version not in releases.versions:
+        known = ", ".join(releases.versions)
+        raise ScanError(f"unknown target release {target_version!r} (known: {known})")
+    if options.deployment not in ("self-hosted", "saas"):
+        raise ScanError(f"unknown deployment {options.deployment!r} (self-hosted or saas)")
+    as_of = options.as_of or today()
+    try:
+        dt.date.fromisoformat(as_of)
+    except ValueError as exc:
+        raise ScanError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from exc
+    specs, versions, source = load_specs(catalog, target_version, options.spec)
+    target = Target(options.deployment, target_version, as_of)
+    ctx = EngineContext(catalog.rules, releases, target, specs, options.hosts, options.sunset_within)
+    spec_versions = (specs.target.version,) if options.spec and specs.target else versions
+    provenance = Provenance(TOOL_NAME, __version__, catalog.version, spec_versions, source)
+    return ctx, provenance
+
+
+def _scan_files(
+    candidates: Sequence[Candidate], options: ScanOptions, progress: Callable[[int, int], None] | None
+) -> Iterable[FileResult]:
+    jobs = options.jobs or (os.cpu_count() or 1)
+    if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
+        for index, cand in enumerate(candidates, 1):
+            yield scan_candidate(cand, options.max_file_size)
+            if progress:
+                progress(index, len(candidates))
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        sizes = [options.max_file_size] * len(candidates)
+        chunk = max(1, len(candidates) // (jobs * 8))
+        for index, result in enumerate(pool.map(scan_candidate, candidates, sizes, chunksize=chunk), 1):
+            yield result
+            if progress:
+                progress(index, len(candidates))
+
+
+def _traffic_options(options: ScanOptions) -> object:
+    from runai_audit.scanners.traffic import TrafficOptions
+
+    return TrafficOptions(
+        hosts=options.hosts,
+        log_format=options.log_format,
+        include_service_accounts=options.include_service_accounts,
+    )
+
+
+@dataclass
+class _Collected:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    directives: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    files_scanned: int = 0
+    traffic_entries: int = 0
+    traffic_unmatched: int = 0
+
+
+def _absorb(result: FileResult, ctx: EngineContext, out: _Collected) -> None:
+    if result.skipped is not None:
+        out.skipped.append(result.skipped)
+        return
+    out.files_scanned += 1
+    out.problems.extend(result.problems)
+    if result.directives:
+        out.directives[result.display] = result.directives
+    out.findings.extend(evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai))
+
+
+def _scan_traffic(cand: Candidate, kind: str, ctx: EngineContext, options: ScanOptions, out: _Collected) -> None:
+    stats = StreamStats()
+    try:
+        observations = stream_observations(cand, kind, stats, _traffic_options(options))
+        out.findings.extend(aggregate_usage(evaluate(observations, ctx, file_mentions_runai=True)))
+    except Exception as exc:  # the scanners report bad input themselves; this guards their bugs
+        stats.problems.append(InputProblem(cand.display, f"internal error reading {kind}: {type(exc).__name__}"))
+    out.files_scanned += 1
+    out.traffic_entries += stats.entries
+    out.traffic_unmatched += stats.unmatched
+    out.problems.extend(stats.problems)
+
+
+def collect(
+    options: ScanOptions, ctx: EngineContext, progress: Callable[[int, int], None] | None = None
+) -> _Collected:
+    out = _Collected()
+    walk_options = WalkOptions(options.exclude, options.use_gitignore, options.max_file_size)
+    candidates = discover(options.paths, walk_options, out.skipped)
+    if options.only_files is not None:
+        candidates = [c for c in candidates if c.path.resolve() in options.only_files]
+    ordinary: list[Candidate] = []
+    for cand in candidates:
+        kind = stream_kind(cand)
+        if kind:
+            _scan_traffic(cand, kind, ctx, options, out)
+        else:
+            ordinary.append(cand)
+    for result in _scan_files(ordinary, options, progress):
+        _absorb(result, ctx, out)
+    if options.stdin_text is not None:
+        name = options.stdin_name
+        _absorb(scan_text_file(options.stdin_text, name, kind_from_name(name) or "text"), ctx, out)
+    out.findings.extend(problem_findings(out.problems, ctx))
+    return out
+
+
+def _post_process(findings: list[Finding], out: _Collected, options: ScanOptions, ctx: EngineContext) -> list[Finding]:
+    """Suppression is a filter after the engine; suppressed findings stay, marked."""
+    from runai_audit.baseline import apply_baseline, read_baseline
+    from runai_audit.exemptions import apply_exemptions
+    from runai_audit.fingerprint import assign_fingerprints
+    from runai_audit.gate import apply_severity_overrides
+    from runai_audit.suppress import apply_inline
+
+    findings = apply_severity_overrides(findings, dict(options.severity))
+    findings = apply_inline(findings, out.directives)  # type: ignore[arg-type]
+    findings = apply_exemptions(findings, options.exemptions, ctx.as_of)  # type: ignore[arg-type]
+    findings = assign_fingerprints(sorted(findings, key=lambda f: f.sort_key))
+    if options.baseline is not None:
+        try:
+            findings = apply_baseline(findings, read_baseline(options.baseline))
+        except Exception as exc:
+            raise ScanError(str(exc)) from exc
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def run_scan(
+    options: ScanOptions,
+    *,
+    catalog: Catalog | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    from runai_audit.catalog import CatalogError
+
+    try:
+        catalog = catalog or (load_catalog(options.rules) if options.rules else default_catalog())
+    except CatalogError as exc:
+        raise ScanError(str(exc)) from exc
+    ctx, provenance = build_context(options, catalog)
+    out = collect(options, ctx, progress)
+    findings = _post_process(out.findings, out, options, ctx)
+    coverage = Coverage(
+        files_scanned=out.files_scanned,
+        files_skipped=tuple(sorted(out.skipped, key=lambda s: s.path)),
+        errors=tuple(sorted(out.problems, key=lambda p: (p.path, p.line))),
+        traffic_entries=out.traffic_entries,
+        traffic_unmatched=out.traffic_unmatched,
+    )
+    releases = tuple(
+        (v, (d.isoformat() if (d := catalog.releases.date_of(v)) else "")) for v in catalog.releases.versions
+    )
+    return Report(
+        target=ctx.target,
+        provenance=provenance,
+        findings=tuple(findings),
+        coverage=coverage,
+        rules=rule_infos(catalog),
+        fail_on=options.fail_on,
+        releases=releases,
+    )
+
+
+def scan_text(
+    text: str,
+    filename: str,
+    *,
+    target: str | None = None,
+    deployment: str = "self-hosted",
+    as_of: str | None = None,
+    hosts: Sequence[str] = (),
+    catalog: Catalog | None = None,
+) -> list[Finding]:
+    """Findings for one in-memory file, named `filename` (its name picks the scanners)."""
+    options = ScanOptions(
+        stdin_text=text, stdin_name=filename, target=target, deployment=deployment,
+        as_of=as_of, hosts=tuple(hosts),
+    )
+    return list(run_scan(options, catalog=catalog).findings)
+
+
+def replace_findings(report: Report, findings: Sequence[Finding]) -> Report:
+    return replace(report, findings=tuple(findings))

@@ -1,0 +1,232 @@
+"""The pure engine: observations + catalog + specs + target -> findings.
+
+No files, no network, no clock: everything it needs arrives in an EngineContext. Matchers say
+*where* a rule is used (Hits); the engine alone decides status and severity, through the
+lifecycle policy, and writes the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from runai_audit import findings_text
+from runai_audit.catalog.model import Rule
+from runai_audit.lifecycle import Verdict, judge
+from runai_audit.matchers.base import Hit, Matcher
+from runai_audit.matchers.registry import matchers_by_kind
+from runai_audit.matchers.rest import parsed
+from runai_audit.models import (
+    ApiCall,
+    Finding,
+    InputProblem,
+    Location,
+    Observation,
+    ServerSignal,
+    Severity,
+    Status,
+    Target,
+)
+from runai_audit.runai_judgement import judge_call
+from runai_audit.spec_checks import SpecLibrary, spec_findings
+
+SIGNAL_RULES = {"deprecation": "RA700", "sunset": "RA701", "warning": "RA702"}
+INPUT_PROBLEM_RULE = "RA900"
+
+
+@dataclass
+class _Plan:
+    """Rules grouped by the matcher that handles them, built once per context."""
+
+    pairs: list[tuple[Rule, Matcher]]
+    endpoint_rules: list[Rule]
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    rules: tuple[Rule, ...]
+    releases: object  # runai_audit.lifecycle.ReleaseCalendar
+    target: Target
+    specs: SpecLibrary
+    hosts: tuple[str, ...] = ()
+    sunset_within: int | None = None
+    _by_id: dict[str, Rule] = field(default_factory=dict, compare=False, repr=False)
+    _plan: list[_Plan] = field(default_factory=list, compare=False, repr=False)
+
+    def rule(self, rule_id: str) -> Rule:
+        if not self._by_id:
+            self._by_id.update({r.id: r for r in self.rules})
+        return self._by_id[rule_id]
+
+    @property
+    def as_of(self) -> dt.date:
+        return dt.date.fromisoformat(self.target.as_of)
+
+
+def _plan(ctx: EngineContext) -> _Plan:
+    if not ctx._plan:
+        registry = matchers_by_kind()
+        pairs = [(r, registry[r.match_kind]) for r in ctx.rules if r.match_kind in registry]
+        endpoints = [r for r in ctx.rules if r.match_kind == "endpoint"]
+        ctx._plan.append(_Plan([p for p in pairs if p[0].match_kind != "endpoint"], endpoints))
+    return ctx._plan[0]
+
+
+def verdict_for(rule: Rule, ctx: EngineContext, in_target_spec: bool | None) -> Verdict | None:
+    if rule.severity is not None:
+        status = Status.SIGNAL if rule.family == "signal" else Status.TOOL
+        return Verdict(status, Severity(rule.severity), None, None, None)
+    return judge(
+        deprecated_in=rule.deprecated_in,
+        removed_in=rule.removed_in,
+        releases=ctx.releases,  # type: ignore[arg-type]
+        deployment=ctx.target.deployment,
+        target=ctx.target.version,
+        as_of=ctx.as_of,
+        in_target_spec=in_target_spec,
+        sunset_within=ctx.sunset_within,
+    )
+
+
+def make_finding(rule: Rule, hit: Hit, verdict: Verdict, ctx: EngineContext) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        severity=verdict.severity,
+        status=verdict.status,
+        message=findings_text.message(rule, hit, verdict, ctx.target),
+        subject=hit.subject,
+        replacement=rule.replacement,
+        location=hit.location,
+        evidence=hit.evidence,
+        deprecated_in=rule.deprecated_in,
+        removed_in=rule.removed_in,
+        sunset=verdict.sunset.isoformat() if verdict.sunset else None,
+        sources=rule.sources,
+        docs_url=rule.docs_url,
+        confidence=hit.confidence,
+        usage=hit.usage,
+        snippet=hit.snippet,
+        breaks_in=verdict.breaks_in,
+    )
+
+
+def _best_endpoint_hits(call: ApiCall, rules: Sequence[Rule]) -> list[tuple[Rule, Hit]]:
+    """Endpoint rows that match the call; when several do, the most concrete template wins."""
+    from runai_audit.matchers.rest import match_endpoint, template
+
+    url = parsed(call.url)
+    scored = []
+    for rule in rules:
+        for hit in match_endpoint(rule, call):
+            score = template(str(rule.match["path"])).match(url.path, allow_prefix=url.host is not None)
+            if score is not None:
+                scored.append((score.rank, rule, hit))
+    if not scored:
+        return []
+    best = max(rank for rank, _, _ in scored)
+    return [(r, h) for rank, r, h in scored if rank == best]
+
+
+def _evaluate_call(
+    call: ApiCall, ctx: EngineContext, plan: _Plan, file_mentions_runai: bool
+) -> Iterator[Finding]:
+    url = parsed(call.url)
+    judgement = judge_call(call, url, ctx.hosts, file_mentions_runai)
+    if judgement is None:
+        return
+    if judgement.confidence is not call.confidence:
+        from dataclasses import replace
+
+        call = replace(call, confidence=judgement.confidence)
+    covered: set[tuple[str, str]] = set()  # (kind, name) the catalog already reported
+    endpoint_hits = _best_endpoint_hits(call, plan.endpoint_rules)
+    for rule, hit in endpoint_hits:
+        in_spec = ctx.specs.in_target(call.method, url.path, rule) if rule.family != "signal" else None
+        verdict = verdict_for(rule, ctx, in_spec)
+        if verdict is not None:
+            yield make_finding(rule, hit, verdict, ctx)
+    for rule, matcher in plan.pairs:
+        for hit in matcher(rule, call):
+            verdict = verdict_for(rule, ctx, None)
+            if hit.detail:
+                covered.add(("detail", hit.detail.split("=")[0]))
+            if verdict is not None:
+                yield make_finding(rule, hit, verdict, ctx)
+    yield from spec_findings(call, url, ctx, endpoint_matched=bool(endpoint_hits),
+                             strong=judgement.strong, covered=covered)
+
+
+def _evaluate_signal(sig: ServerSignal, ctx: EngineContext) -> Iterator[Finding]:
+    rule_id = SIGNAL_RULES.get(sig.kind)
+    if rule_id is None:
+        return
+    rule = ctx.rule(rule_id)
+    path = parsed(sig.url).path
+    hit = Hit(
+        location=sig.location,
+        subject=f"{sig.method} {path}",
+        evidence=f"{sig.kind}: {sig.value}" if sig.value else sig.kind,
+        usage=sig.usage,
+        detail=sig.value or None,
+    )
+    verdict = verdict_for(rule, ctx, None)
+    if verdict is not None:
+        yield make_finding(rule, hit, verdict, ctx)
+
+
+def _evaluate_other(obs: Observation, ctx: EngineContext, plan: _Plan) -> Iterator[Finding]:
+    for rule, matcher in plan.pairs:
+        for hit in matcher(rule, obs):
+            verdict = verdict_for(rule, ctx, None)
+            if verdict is not None:
+                yield make_finding(rule, hit, verdict, ctx)
+
+
+def evaluate(
+    observations: Iterable[Observation], ctx: EngineContext, *, file_mentions_runai: bool = False
+) -> Iterator[Finding]:
+    """Findings for a stream of observations (one file's, or a traffic file's), unsorted."""
+    plan = _plan(ctx)
+    for obs in observations:
+        if isinstance(obs, ApiCall):
+            yield from _evaluate_call(obs, ctx, plan, file_mentions_runai)
+        elif isinstance(obs, ServerSignal):
+            yield from _evaluate_signal(obs, ctx)
+        else:
+            yield from _evaluate_other(obs, ctx, plan)
+
+
+def problem_findings(problems: Iterable[InputProblem], ctx: EngineContext) -> Iterator[Finding]:
+    """RA900: an input that could not be read or parsed is itself a (note-level) finding."""
+    rule = ctx.rule(INPUT_PROBLEM_RULE)
+    for problem in problems:
+        hit = Hit(
+            location=Location(problem.path, problem.line, 1 if problem.line else 0),
+            subject=f"unreadable input {problem.path}",
+            detail=problem.reason,
+        )
+        verdict = verdict_for(rule, ctx, None)
+        if verdict is not None:
+            yield make_finding(rule, hit, verdict, ctx)
+
+
+def aggregate_usage(findings: Iterable[Finding]) -> list[Finding]:
+    """Traffic findings collapse to one per (rule, subject, source file), usage summed."""
+    from dataclasses import replace
+
+    merged: dict[tuple[str, str, str], Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if f.usage is None:
+            out.append(f)
+            continue
+        key = (f.rule_id, f.subject, f.location.path)
+        prior = merged.get(key)
+        if prior is None:
+            merged[key] = f
+        else:
+            assert prior.usage is not None
+            merged[key] = replace(prior, usage=prior.usage.merged(f.usage))
+    out.extend(merged.values())
+    return out

@@ -1,0 +1,54 @@
+"""What kind of file is this? By name first, then by content (shebang, notebook or traffic JSON)."""
+
+from __future__ import annotations
+
+import re
+
+SUFFIX_KINDS = {
+    ".py": "python", ".pyw": "python", ".pyi": "python",
+    ".sh": "shell", ".bash": "shell", ".zsh": "shell", ".ksh": "shell", ".bats": "shell",
+    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".rst": "markdown",
+    ".ipynb": "notebook",
+    ".yaml": "yaml", ".yml": "yaml", ".tpl": "yaml",
+    ".json": "json",
+    ".mk": "makefile",
+}
+NAME_KINDS = {
+    "dockerfile": "dockerfile", "containerfile": "dockerfile",
+    "makefile": "makefile", "gnumakefile": "makefile",
+}
+SHEBANG = re.compile(rb"^#![^\n]*\b(?:(python[0-9.]*)|(bash|sh|zsh|ksh|dash))\b")
+
+
+def kind_from_name(name: str) -> str | None:
+    lower = name.lower()
+    if lower in NAME_KINDS:
+        return NAME_KINDS[lower]
+    if lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(".dockerfile"):
+        return "dockerfile"
+    for suffix, kind in SUFFIX_KINDS.items():
+        if lower.endswith(suffix):
+            return kind
+    return None
+
+
+def sniff(name: str, head: bytes) -> str:
+    """The scanner kind for a file: python, shell, markdown, notebook, yaml, json, dockerfile,
+    makefile, a traffic kind (har, audit-log, access-log, postman) or "text" for the rest."""
+    from runai_audit.scanners.traffic import sniff_traffic_kind
+
+    traffic = sniff_traffic_kind(head, name)
+    if traffic:
+        return traffic
+    match = SHEBANG.match(head)
+    if match:
+        return "python" if match.group(1) else "shell"
+    by_name = kind_from_name(name)
+    if by_name == "json" and b'"nbformat"' in head and b'"cells"' in head:
+        return "notebook"
+    if by_name:
+        return by_name
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{") and b'"nbformat"' in head:
+        return "notebook"
+    return "text"

@@ -1,0 +1,26 @@
+"""The explicit registry of matchers, by catalog match kind. Nothing registers itself."""
+
+from __future__ import annotations
+
+import importlib
+
+from runai_audit.matchers.base import Matcher
+
+# Modules that export a MATCHERS dict: match kind -> matcher function.
+MATCHER_MODULES = (
+    "runai_audit.matchers.rest",
+    "runai_audit.matchers.crd",
+    "runai_audit.matchers.metric",
+    "runai_audit.matchers.cli_command",
+)
+
+
+def matchers_by_kind() -> dict[str, Matcher]:
+    registry: dict[str, Matcher] = {}
+    for name in MATCHER_MODULES:
+        module = importlib.import_module(name)
+        for kind, matcher in module.MATCHERS.items():
+            if kind in registry:
+                raise RuntimeError(f"match kind {kind!r} is registered twice ({name})")
+            registry[kind] = matcher
+    return registry

@@ -1,0 +1,65 @@
+"""Small helpers shared by the reporters: ordering, safe one-line text, labels."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from runai_audit.models import Finding, Report, Suppression
+
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in their deterministic order: path, line, column, pointer, rule, subject."""
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def active(report: Report) -> list[Finding]:
+    return ordered(f for f in report.findings if not f.suppressed)
+
+
+def suppressed(report: Report) -> list[Finding]:
+    return ordered(f for f in report.findings if f.suppressed)
+
+
+def one_line(text: str) -> str:
+    """Text safe to print on one terminal line: line breaks become spaces and other control
+    characters (an ANSI escape planted in a scanned file, say) become visible \\xNN escapes."""
+    flat = _LINE_BREAKS.sub(" ", text)
+    return "".join(
+        f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in flat
+    )
+
+
+def suppression_label(suppression: Suppression) -> str:
+    """"inline: reason" / "baseline" / "exemption: reason (owner, until date)"."""
+    label = suppression.kind
+    if suppression.reason:
+        label += f": {suppression.reason}"
+    extra = [part for part in (suppression.owner, f"until {suppression.expires}" if suppression.expires else "") if part]
+    if extra:
+        label += f" ({', '.join(extra)})"
+    return label
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural_word or word + 's')}"
+
+
+def summary_line(report: Report) -> str:
+    """"2 errors, 3 warnings, 1 note; 42 files scanned; 3 suppressed" - shared by text-like
+    outputs so they always agree."""
+    counts = report.counts()
+    parts = [
+        plural(counts["error"], "error"),
+        plural(counts["warning"], "warning"),
+        plural(counts["note"], "note"),
+    ]
+    text = ", ".join(parts)
+    text += f"; {plural(report.coverage.files_scanned, 'file')} scanned"
+    text += f"; {len(report.findings) - sum(counts.values())} suppressed"
+    if report.coverage.errors:
+        text += f"; {plural(len(report.coverage.errors), 'input')} could not be read"
+    return text

@@ -1,0 +1,51 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the PR diff.
+
+`::error file=...,line=...,col=...,title=...::message`, escaped the way the Actions runner
+unescapes (data: % CR LF; property values additionally : and ,). Suppressed findings become
+notices whose title says so; the summary closes the output as a plain log line.
+"""
+
+from __future__ import annotations
+
+from runai_audit.models import Finding, Report
+from runai_audit.reporters.common import ordered, summary_line, suppression_label
+from runai_audit.reporters.levels import github_command
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(f: Finding) -> str:
+    loc = f.location
+    props = [f"file={escape_property(loc.path)}"]
+    if loc.line:
+        props.append(f"line={loc.line}")
+        if loc.column:
+            props.append(f"col={loc.column}")
+    title = f"{f.rule_id} {f.subject}"
+    message = f.message
+    if loc.pointer:
+        message += f" (at {loc.pointer})"
+    if f.usage is not None:
+        message += f" ({f.usage.count} calls)"
+    if f.replacement and f.replacement != "none" and f.replacement not in f.message:
+        message += f"\nUse instead: {f.replacement}"
+    name = github_command(f.severity)
+    if f.suppression is not None:
+        name = "notice"
+        title = f"{title} (suppressed)"
+        message += f"\nSuppressed: {suppression_label(f.suppression)}"
+    props.append(f"title={escape_property(title)}")
+    return f"::{name} {','.join(props)}::{escape_data(message)}"
+
+
+def render(report: Report) -> str:
+    lines = [command(f) for f in ordered(report.findings)]
+    # A plain line: the runner shows it in the log; escaping keeps it from reading as a command.
+    lines.append(f"runai-audit: {escape_data(summary_line(report))}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,110 @@
+"""What the HTML report shows, computed in Python so the templates only lay it out.
+
+Everything here is plain data. Values from scanned input stay plain strings: the template
+engine escapes them (autoescape), and links are only ever made from http(s) URLs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from runai_audit.models import Finding, Report, Severity, Status
+from runai_audit.reporters import timeline
+from runai_audit.reporters.common import ordered, suppression_label
+from runai_audit.reporters.grouping import SubjectGroup, by_subject
+from runai_audit.reporters.summary import breaks_sentence, status_counts
+
+
+def safe_href(url: str | None) -> str | None:
+    """A link target only for web URLs: never javascript:, data: or a relative path."""
+    if url and url.startswith(("https://", "http://")) and not any(c.isspace() for c in url):
+        return url
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class FileGroup:
+    path: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    severities: tuple[str, ...]
+    statuses: tuple[str, ...]
+    rules: tuple[tuple[str, str], ...]  # (id, title)
+
+
+def _sources(group: SubjectGroup) -> tuple[Source, ...]:
+    return tuple(Source(s, safe_href(s)) for s in group.sources)
+
+
+def _by_file(findings: tuple[Finding, ...]) -> tuple[FileGroup, ...]:
+    buckets: dict[str, list[Finding]] = defaultdict(list)
+    for f in ordered(findings):
+        buckets[f.location.path].append(f)
+    return tuple(FileGroup(path, tuple(found)) for path, found in sorted(buckets.items()))
+
+
+def where(f: Finding) -> str:
+    """"line 14, col 12" / "entry /log/entries/17" / "" - the place within a file."""
+    loc = f.location
+    if loc.line:
+        return f"{loc.line}:{loc.column or 1}"
+    return loc.pointer
+
+
+def build_context(report: Report) -> dict[str, Any]:
+    findings = report.findings
+    groups = by_subject(findings)
+    rule_titles = {r.id: r.title for r in report.rules}
+    quiet = [f for f in ordered(findings) if f.suppressed]
+    with_usage = sorted(
+        (f for f in findings if f.usage is not None),
+        key=lambda f: (-(f.usage.count if f.usage else 0), f.sort_key),
+    )
+    used_statuses = {f.status for f in findings}
+    used_severities = {f.severity for f in findings}
+    counts = report.counts()
+    return {
+        "report": report,
+        "target": report.target,
+        "provenance": report.provenance,
+        "coverage": report.coverage,
+        "counts": counts,
+        "status_counts": {k: v for k, v in status_counts(report).items() if v},
+        "total_active": sum(counts.values()),
+        "suppressed_count": len(quiet),
+        "files_affected": len({f.location.path for f in findings if not f.suppressed}),
+        "headline": breaks_sentence(report),
+        "timeline": timeline.build(
+            report.releases,
+            [g for g in groups if not g.all_suppressed],
+            report.target.version,
+            report.target.as_of,
+        ),
+        "groups": groups,
+        "group_sources": {g.subject: _sources(g) for g in groups},
+        "group_docs": {g.subject: safe_href(g.docs_url) for g in groups},
+        "files": _by_file(findings),
+        "usage": with_usage,
+        "total_calls": sum(f.usage.count for f in with_usage if f.usage is not None),
+        "suppressed": quiet,
+        "suppression_label": suppression_label,
+        "where": where,
+        "rule_titles": rule_titles,
+        "filters": FilterOptions(
+            severities=tuple(s.value for s in sorted(used_severities, key=lambda s: -s.rank)),
+            statuses=tuple(s.value for s in Status if s in used_statuses),
+            rules=tuple((rid, rule_titles.get(rid, "")) for rid in sorted({f.rule_id for f in findings})),
+        ),
+        "severity_order": [s.value for s in sorted(Severity, key=lambda s: -s.rank)],
+    }

@@ -1,0 +1,255 @@
+"""The JSON report: the stable machine contract (schema_version 1), and its inverse.
+
+`render` writes every field a consumer needs; `load_report_json` reads it back into a Report
+so per-repository results can be merged into one estate report. Keys are only ever added,
+never renamed, within one schema version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from runai_audit.models import (
+    Confidence,
+    Coverage,
+    Finding,
+    InputProblem,
+    Location,
+    Provenance,
+    Report,
+    RuleInfo,
+    Severity,
+    SkippedFile,
+    Status,
+    Suppression,
+    Target,
+    Usage,
+)
+from runai_audit.reporters.common import ordered
+
+SCHEMA_VERSION = 1
+
+
+def _suppression(s: Suppression | None) -> dict[str, str] | None:
+    if s is None:
+        return None
+    return {"kind": s.kind, "reason": s.reason, "owner": s.owner, "expires": s.expires}
+
+
+def _usage(u: Usage | None) -> dict[str, Any] | None:
+    if u is None:
+        return None
+    return {"count": u.count, "first_seen": u.first_seen, "last_seen": u.last_seen, "callers": list(u.callers)}
+
+
+def finding_to_dict(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    return {
+        "rule_id": f.rule_id,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "message": f.message,
+        "subject": f.subject,
+        "replacement": f.replacement,
+        "location": {"path": loc.path, "line": loc.line, "column": loc.column, "pointer": loc.pointer},
+        "fingerprint": f.fingerprint,
+        "suppressed": f.suppressed,
+        "suppression": _suppression(f.suppression),
+        "confidence": f.confidence.value,
+        "deprecated_in": f.deprecated_in,
+        "removed_in": f.removed_in,
+        "sunset": f.sunset,
+        "breaks_in": f.breaks_in,
+        "sources": list(f.sources),
+        "docs_url": f.docs_url,
+        "evidence": f.evidence,
+        "snippet": f.snippet,
+        "usage": _usage(f.usage),
+    }
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    counts = report.counts()
+    cov = report.coverage
+    prov = report.provenance
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": prov.tool_name, "version": prov.tool_version},
+        "target": {"deployment": report.target.deployment, "version": report.target.version, "as_of": report.target.as_of},
+        "summary": {
+            **counts,
+            "files_scanned": cov.files_scanned,
+            "suppressed": sum(1 for f in report.findings if f.suppressed),
+        },
+        "fail_on": report.fail_on,
+        "findings": [finding_to_dict(f) for f in ordered(report.findings)],
+        "coverage": {
+            "files_scanned": cov.files_scanned,
+            "files_skipped": [{"path": s.path, "reason": s.reason} for s in cov.files_skipped],
+            "errors": [{"path": e.path, "reason": e.reason, "line": e.line} for e in cov.errors],
+            "traffic_entries": cov.traffic_entries,
+            "traffic_unmatched": cov.traffic_unmatched,
+            "notes": list(cov.notes),
+        },
+        "provenance": {
+            "catalog_version": prov.catalog_version,
+            "spec_versions": list(prov.spec_versions),
+            "spec_source": prov.spec_source,
+        },
+        "rules": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "description": r.description,
+                "family": r.family,
+                "docs_url": r.docs_url,
+                "sources": list(r.sources),
+            }
+            for r in report.rules
+        ],
+        "releases": [{"version": v, "date": d} for v, d in report.releases],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+class _Reader:
+    """Typed access to one JSON object, naming the exact place of any mistake."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
+        self.data: dict[str, Any] = data
+        self.where = where
+
+    def _get(self, key: str, kinds: tuple[type, ...], optional: bool) -> Any:
+        if key not in self.data:
+            if optional:
+                return None
+            raise ValueError(f"{self.where}: missing key {key!r}")
+        value = self.data[key]
+        if value is None and optional:
+            return None
+        # bool is an int in Python; a count must not be true/false.
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            names = "/".join(k.__name__ for k in kinds)
+            raise ValueError(f"{self.where}.{key}: expected {names}, got {type(value).__name__}")
+        return value
+
+    def str(self, key: str) -> str:
+        return str(self._get(key, (str,), False))
+
+    def opt_str(self, key: str) -> str | None:
+        value = self._get(key, (str,), True)
+        return None if value is None else str(value)
+
+    def int(self, key: str) -> int:
+        return int(self._get(key, (int,), False))
+
+    def strs(self, key: str) -> tuple[str, ...]:
+        items = self._get(key, (list,), True) or []
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise ValueError(f"{self.where}.{key}[{i}]: expected str")
+        return tuple(items)
+
+    def obj(self, key: str) -> _Reader:
+        return _Reader(self._get(key, (dict,), False), f"{self.where}.{key}")
+
+    def opt_obj(self, key: str) -> _Reader | None:
+        value = self._get(key, (dict,), True)
+        return None if value is None else _Reader(value, f"{self.where}.{key}")
+
+    def objs(self, key: str) -> list[_Reader]:
+        items = self._get(key, (list,), True) or []
+        return [_Reader(item, f"{self.where}.{key}[{i}]") for i, item in enumerate(items)]
+
+    def enum(self, key: str, kind: type[Severity] | type[Status] | type[Confidence]) -> Any:
+        value = self.str(key)
+        try:
+            return kind(value)
+        except ValueError:
+            valid = ", ".join(m.value for m in kind)
+            raise ValueError(f"{self.where}.{key}: {value!r} is not one of {valid}") from None
+
+
+def _finding(r: _Reader) -> Finding:
+    loc = r.obj("location")
+    sup = r.opt_obj("suppression")
+    use = r.opt_obj("usage")
+    return Finding(
+        rule_id=r.str("rule_id"),
+        severity=r.enum("severity", Severity),
+        status=r.enum("status", Status),
+        message=r.str("message"),
+        subject=r.str("subject"),
+        replacement=r.str("replacement"),
+        location=Location(loc.str("path"), loc.int("line"), loc.int("column"), loc.str("pointer")),
+        evidence=r.str("evidence"),
+        deprecated_in=r.opt_str("deprecated_in"),
+        removed_in=r.opt_str("removed_in"),
+        sunset=r.opt_str("sunset"),
+        sources=r.strs("sources"),
+        docs_url=r.opt_str("docs_url"),
+        confidence=r.enum("confidence", Confidence),
+        fingerprint=r.str("fingerprint"),
+        usage=None
+        if use is None
+        else Usage(use.int("count"), use.opt_str("first_seen"), use.opt_str("last_seen"), use.strs("callers")),
+        snippet=r.opt_str("snippet"),
+        suppression=None
+        if sup is None
+        else Suppression(sup.str("kind"), sup.str("reason"), sup.str("owner"), sup.str("expires")),
+        breaks_in=r.opt_str("breaks_in"),
+    )
+
+
+def load_report_json(text: str) -> Report:
+    """Read a JSON report back. Raises ValueError naming the key when the text is not one."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    root = _Reader(data, "report")
+    version = root.int("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"report.schema_version: {version} is not supported (this tool reads {SCHEMA_VERSION})")
+    tool, target, cov, prov = root.obj("tool"), root.obj("target"), root.obj("coverage"), root.obj("provenance")
+    return Report(
+        target=Target(target.str("deployment"), target.str("version"), target.str("as_of")),
+        provenance=Provenance(
+            tool_name=tool.str("name"),
+            tool_version=tool.str("version"),
+            catalog_version=prov.str("catalog_version"),
+            spec_versions=prov.strs("spec_versions"),
+            spec_source=prov.str("spec_source"),
+        ),
+        findings=tuple(_finding(f) for f in root.objs("findings")),
+        coverage=Coverage(
+            files_scanned=cov.int("files_scanned"),
+            files_skipped=tuple(SkippedFile(s.str("path"), s.str("reason")) for s in cov.objs("files_skipped")),
+            errors=tuple(InputProblem(e.str("path"), e.str("reason"), e.int("line")) for e in cov.objs("errors")),
+            traffic_entries=cov.int("traffic_entries"),
+            traffic_unmatched=cov.int("traffic_unmatched"),
+            notes=cov.strs("notes"),
+        ),
+        rules=tuple(
+            RuleInfo(
+                id=r.str("id"),
+                title=r.str("title"),
+                description=r.str("description"),
+                family=r.str("family"),
+                docs_url=r.opt_str("docs_url"),
+                sources=r.strs("sources"),
+            )
+            for r in root.objs("rules")
+        ),
+        fail_on=root.opt_str("fail_on") or "error",
+        releases=tuple((r.str("version"), r.str("date")) for r in root.objs("releases")),
+    )

@@ -1,0 +1,77 @@
+"""Is this URL Run:ai's? One pure function, documented in the README.
+
+A call counts as Run:ai's when
+1. its host is literal and is `run.ai` or a subdomain of it, or a host the user named with
+   `--host` (hosts that merely contain "run.ai", such as blockrun.ai, do not count), or the
+   scanner vouched for it (`runai_hint`: traffic to a host seen serving Run:ai-only paths);
+2. its host is not literal (a variable base URL) and
+   - its path starts with a prefix only Run:ai has (`/v1/k8s/`, `/apis/run.ai/`,
+     `/researcher/api/`), or
+   - the expression that built it names Run:ai (RUNAI_URL, self.runai_base, ...), or
+   - the file it sits in talks about Run:ai (a run.ai host, a runai name, a runai CLI call):
+     then only with lowered confidence, and never enough for an "unsupported" finding.
+Kubernetes API paths (`/api/v1/namespaces/...`, `/apis/<group>/...` other than run.ai) and the
+current per-cluster `/cluster-api/` are never judged Run:ai REST calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from runai_audit.models import ApiCall, Confidence
+from runai_audit.paths import BASE_WILDCARD, ParsedUrl, is_runai_host
+
+RUNAI_ONLY_PREFIXES = ("/v1/k8s/", "/apis/run.ai/", "/researcher/api/")
+KUBERNETES_PREFIXES = ("/api/v1/namespaces", "/api/v1/nodes/{*}/proxy", "/apis/", "/cluster-api/", "/healthz")
+RUNAI_API_PREFIXES = ("/api/v1/", "/api/v2/", "/v1/k8s/")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    confidence: Confidence
+    strong: bool  # enough evidence to call an unknown path "unsupported"
+
+
+def _lower(conf: Confidence) -> Confidence:
+    return Confidence.MEDIUM if conf is Confidence.HIGH else Confidence.LOW
+
+
+def _starts(path: str, prefixes: Sequence[str]) -> bool:
+    return any(path == p.rstrip("/") or path.startswith(p) for p in prefixes)
+
+
+def tail(path: str) -> str:
+    """The path without an unknown-base marker."""
+    return path[len(BASE_WILDCARD):] if path.startswith(BASE_WILDCARD) else path
+
+
+def is_kubernetes_path(path: str) -> bool:
+    path = tail(path)
+    if path.startswith("/apis/run.ai/"):
+        return False
+    return _starts(path, KUBERNETES_PREFIXES) or "/cluster-api/" in path
+
+
+def judge_call(
+    call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str], file_mentions_runai: bool
+) -> Judgement | None:
+    """How sure we are that `call` goes to Run:ai, or None when it does not."""
+    if is_kubernetes_path(url.path):
+        return None
+    host_known = url.host is not None and "{*}" not in url.host
+    if host_known:
+        assert url.host is not None
+        if is_runai_host(url.host, extra_hosts) or call.runai_hint:
+            return Judgement(call.confidence, strong=True)
+        return None
+    if _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or call.runai_hint:
+        return Judgement(call.confidence, strong=True)
+    if file_mentions_runai:
+        return Judgement(_lower(call.confidence), strong=False)
+    return None
+
+
+def looks_like_runai_api(path: str) -> bool:
+    """A path shape Run:ai's control plane uses; the only kind RA100 may call unsupported."""
+    return _starts(tail(path), RUNAI_API_PREFIXES)

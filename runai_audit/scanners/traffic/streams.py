@@ -1,0 +1,168 @@
+"""Opening recorded-traffic files as bounded byte streams, and feeding them to ijson line by line.
+
+Everything here reads in pieces of at most `PIECE_BYTES`, so no file - however large, compressed
+or single-line - is ever held whole. Compressed input (gzip by its magic bytes, zlib for `.zhar`)
+is inflated through a streaming decompressor that stops with `InputTooLarge` once the inflated
+size passes the caller's limit, which is what keeps a decompression bomb harmless.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import ijson
+
+PIECE_BYTES = 1 << 16
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+JsonEvent = tuple[str, str, object]
+
+
+class InputTooLarge(Exception):
+    """The inflated stream passed the configured limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"decompressed size exceeds {limit} bytes")
+        self.limit = limit
+
+
+class CorruptCompression(Exception):
+    """The compressed stream is damaged or ends early."""
+
+
+class UnsupportedEncoding(Exception):
+    """The file is text in an encoding other than UTF-8 (a UTF-16 BOM)."""
+
+
+class _Inflater(io.RawIOBase):
+    """A raw stream inflating gzip (every member) or zlib data, capped at `limit` bytes out."""
+
+    def __init__(self, source: BinaryIO, wbits: int, limit: int) -> None:
+        self._source = source
+        self._wbits = wbits
+        self._limit = limit
+        self._inflater = zlib.decompressobj(wbits)
+        self._out = 0
+        self._pending = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        want = len(buffer)
+        while not self._pending and not self._done:
+            self._pending = self._inflate_more(want)
+        data, self._pending = self._pending[:want], self._pending[want:]
+        self._out += len(data)
+        if self._out > self._limit:
+            raise InputTooLarge(self._limit)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _inflate_more(self, want: int) -> bytes:
+        try:
+            if self._inflater.unconsumed_tail:
+                return self._inflater.decompress(self._inflater.unconsumed_tail, want)
+            if self._inflater.eof:
+                rest = self._inflater.unused_data
+                if rest.strip(b"\x00") and self._wbits != zlib.MAX_WBITS:
+                    # another gzip member follows (concatenated .gz files are valid gzip)
+                    self._inflater = zlib.decompressobj(self._wbits)
+                    return self._inflater.decompress(rest, want)
+                self._done = True
+                return b""
+            chunk = self._source.read(PIECE_BYTES)
+            if not chunk:
+                self._done = True
+                raise CorruptCompression("compressed stream ends early (truncated file?)")
+            return self._inflater.decompress(chunk, want)
+        except zlib.error as exc:
+            raise CorruptCompression("compressed stream is corrupt") from exc
+
+
+def open_stream(file: Path, max_inflated: int) -> BinaryIO:
+    """Open `file` for buffered reading, inflating gzip / zlib and skipping a UTF-8 BOM.
+
+    Raises OSError when the file cannot be opened, UnsupportedEncoding for UTF-16 text.
+    """
+    raw = file.open("rb")
+    head = raw.read(2)
+    raw.seek(0)
+    stream: BinaryIO
+    if head == GZIP_MAGIC:
+        stream = io.BufferedReader(_Inflater(raw, 16 + zlib.MAX_WBITS, max_inflated), PIECE_BYTES)
+    elif file.name.lower().endswith(".zhar") and _looks_like_zlib(head):
+        stream = io.BufferedReader(_Inflater(raw, zlib.MAX_WBITS, max_inflated), PIECE_BYTES)
+    else:
+        stream = raw
+    start = stream.peek(3)[:3] if isinstance(stream, io.BufferedReader) else b""
+    if start.startswith(UTF8_BOM):
+        stream.read(3)
+    elif start[:2] in UTF16_BOMS:
+        stream.close()
+        raise UnsupportedEncoding("UTF-16 text is not supported; save the file as UTF-8")
+    return stream
+
+
+def _looks_like_zlib(head: bytes) -> bool:
+    return len(head) == 2 and head[0] & 0x0F == 8 and (head[0] * 256 + head[1]) % 31 == 0
+
+
+def inflate_head(head: bytes) -> bytes:
+    """The first inflated bytes of a gzip head, for sniffing; b"" when it cannot be inflated."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, PIECE_BYTES)
+    except zlib.error:
+        return b""
+
+
+def read_pieces(stream: BinaryIO) -> Iterator[tuple[int, bool, bytes]]:
+    """Yield (line number, starts_line, piece): whole lines, or pieces of at most PIECE_BYTES of
+    a longer line. Line numbers are 1-based and count newlines already read."""
+    line = 1
+    at_start = True
+    readline = stream.readline
+    while True:
+        piece = readline(PIECE_BYTES)
+        if not piece:
+            return
+        yield line, at_start, piece
+        at_start = piece.endswith(b"\n")
+        if at_start:
+            line += 1
+
+
+class JsonFeed:
+    """Feeds pieces to ijson's push parser and hands back the events each piece completed.
+
+    Because a piece never spans two lines, every event in a batch belongs to the batch's line:
+    that is how HAR and Postman entries get an exact line number at no extra parsing cost.
+    """
+
+    def __init__(self, multiple_values: bool = False) -> None:
+        self._events = ijson.sendable_list()
+        self._coro = ijson.parse_coro(self._events, use_float=True, multiple_values=multiple_values)
+
+    def send(self, piece: bytes) -> list[JsonEvent]:
+        """Events completed by `piece`, as a list that is reused: consume it before the next
+        call. Raises ijson.JSONError on invalid JSON."""
+        events: list[JsonEvent] = self._events
+        if events:
+            del events[:]
+        self._coro.send(piece)
+        return events
+
+    def close(self) -> list[JsonEvent]:
+        """Finish; raises ijson.JSONError when the document ends inside a value."""
+        events: list[JsonEvent] = self._events
+        if events:
+            del events[:]
+        self._coro.close()
+        return events

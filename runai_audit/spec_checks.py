@@ -1,0 +1,182 @@
+"""What the OpenAPI specs say about a call that the catalog has no row for.
+
+The catalog is curated; the specs are complete. When no catalog row speaks about a call, the
+target's spec still knows whether the operation is flagged deprecated (RA190), whether it was
+published in an earlier release and dropped (RA191), or whether Run:ai never published it at
+all (RA100, unsupported). Parameters, body fields and enum values flagged in the spec give
+RA290-RA292 unless a catalog row already reported them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from runai_audit.lifecycle import Verdict
+from runai_audit.matchers.base import Hit
+from runai_audit.models import ApiCall, Finding, Location, Severity, Status
+from runai_audit.paths import ParsedUrl
+from runai_audit.runai_judgement import looks_like_runai_api
+
+if TYPE_CHECKING:
+    from runai_audit.catalog.model import Rule
+    from runai_audit.engine import EngineContext
+    from runai_audit.specs import Operation, SpecIndex
+
+
+class SpecLibrary:
+    """The target's spec plus lazy access to every bundled one, for "was it ever published?"."""
+
+    def __init__(
+        self,
+        target: SpecIndex | None,
+        bundled_versions: tuple[str, ...],
+        load_bundled: Callable[[str], SpecIndex],
+        compare: Callable[[str, str], int],
+    ) -> None:
+        self.target = target
+        self._versions = bundled_versions
+        self._load = load_bundled
+        self._compare = compare
+
+    def _find(self, spec: SpecIndex, method: str, path: str) -> Operation | None:
+        return spec.find(method, path, allow_prefix=False)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one library per scan; the cache dies with it
+    def versions_with(self, method: str, path: str) -> tuple[str, ...]:
+        return tuple(v for v in self._versions if self._find(self._load(v), method, path) is not None)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - as above
+    def first_flagged(self, method: str, path: str) -> str | None:
+        for version in self._versions:
+            op = self._find(self._load(version), method, path)
+            if op is not None and op.deprecated:
+                return version
+        return None
+
+    def in_target(self, method: str, path: str, rule: Rule | None = None) -> bool | None:
+        """False only when the target's spec lacks an operation some bundled spec published."""
+        if self.target is None:
+            return None
+        if self._find(self.target, method, path) is not None:
+            return True
+        return False if self.versions_with(method, path) else None
+
+    def earlier_than(self, version: str, reference: str) -> bool:
+        return self._compare(version, reference) < 0
+
+
+def _finding(ctx: EngineContext, rule_id: str, hit: Hit, verdict: Verdict, **changes: object) -> Finding:
+    from runai_audit.engine import make_finding
+
+    finding = make_finding(ctx.rule(rule_id), hit, verdict, ctx)
+    return replace(finding, **changes) if changes else finding  # type: ignore[arg-type]
+
+
+def _operation_findings(
+    call: ApiCall, url: ParsedUrl, ctx: EngineContext, strong: bool
+) -> Iterator[Finding]:
+    """The call matches no operation of the target's spec."""
+    assert ctx.specs.target is not None
+    target_version = ctx.target.version
+    versions = ctx.specs.versions_with(call.method, url.path)
+    subject = f"{call.method if call.method != '*' else 'ANY'} {url.path}"
+    hit = Hit(call.location, subject, call.evidence, call.confidence, usage=call.usage)
+    earlier = [v for v in versions if ctx.specs.earlier_than(v, target_version)]
+    if earlier:
+        verdict = Verdict(Status.REMOVED, Severity.ERROR, None, target_version, earlier[-1])
+        yield _finding(
+            ctx, "RA191", hit, verdict,
+            message=f"{subject} was published up to the {earlier[-1]} API reference and is gone from {target_version}.",
+            replacement="see the API reference",
+            breaks_in=None,
+        )
+    elif strong and looks_like_runai_api(url.path):
+        when = f" (first published in {versions[0]})" if versions else ""
+        verdict = Verdict(Status.UNSUPPORTED, Severity.WARNING, None, None, None)
+        yield _finding(
+            ctx, "RA100", hit, verdict,
+            message=f"{subject} is not in the {target_version} Run:ai API reference{when}; "
+            "only published endpoints are supported.",
+            replacement="none",
+        )
+
+
+def _deprecated_operation(call: ApiCall, op: Operation, ctx: EngineContext) -> Iterator[Finding]:
+    from runai_audit.lifecycle import judge
+
+    first = ctx.specs.first_flagged(op.method, op.path)
+    verdict = judge(
+        deprecated_in=first, removed_in=None, releases=ctx.releases,  # type: ignore[arg-type]
+        deployment=ctx.target.deployment, target=ctx.target.version, as_of=ctx.as_of,
+        in_target_spec=True, sunset_within=ctx.sunset_within,
+    ) or Verdict(Status.DEPRECATED, Severity.WARNING, None, None, None)
+    subject = f"{op.method} {op.path}"
+    hit = Hit(call.location, subject, call.evidence, call.confidence, usage=call.usage)
+    replacement = op.replacement or "see the API reference"
+    yield _finding(
+        ctx, "RA190", hit, verdict,
+        message=f"{subject} is flagged deprecated in the {ctx.target.version} API reference"
+        + (f" (since {first})" if first else "") + f". Use {replacement} instead.",
+        replacement=replacement,
+        deprecated_in=first,
+    )
+
+
+def _flagged(kind: str, name: str, op: Operation, location: Location | None, call: ApiCall,
+             replacement: str | None, ctx: EngineContext, rule_id: str) -> Finding:
+    subject = f"{kind} {name} in {op.method} {op.path}"
+    hit = Hit(location or call.location, subject, call.evidence, call.confidence, usage=call.usage)
+    verdict = Verdict(Status.DEPRECATED, Severity.WARNING, None, None, None)
+    repl = replacement or "see the API reference"
+    return _finding(
+        ctx, rule_id, hit, verdict,
+        message=f"{subject} is flagged deprecated in the {ctx.target.version} API reference. Use {repl} instead.",
+        replacement=repl,
+    )
+
+
+def _member_findings(call: ApiCall, op: Operation, spec: SpecIndex, ctx: EngineContext,
+                     covered: set[tuple[str, str]]) -> Iterator[Finding]:
+    for param in call.query:
+        info = next((p for p in op.params if p.name == param.name and p.location == "query"), None)
+        if info is not None and info.deprecated and ("detail", f"query parameter {param.name}") not in covered:
+            yield _flagged("query parameter", param.name, op, param.location, call, info.replacement, ctx, "RA290")
+    for body_field in call.body:
+        field_info = spec.field(op, body_field.path)
+        if field_info is None:
+            continue
+        if field_info.deprecated and ("detail", f"field {body_field.path}") not in covered:
+            yield _flagged("field", body_field.path, op, body_field.location, call,
+                           field_info.replacement, ctx, "RA291")
+        value = body_field.value
+        replacement = dict(field_info.deprecated_enum).get(value) if value is not None else None
+        if value is not None and value in dict(field_info.deprecated_enum) and (
+            "detail", f"value {body_field.path}"
+        ) not in covered:
+            yield _flagged("value", f"{body_field.path}={value}", op, body_field.location, call,
+                           replacement, ctx, "RA292")
+
+
+def spec_findings(
+    call: ApiCall,
+    url: ParsedUrl,
+    ctx: EngineContext,
+    *,
+    endpoint_matched: bool,
+    strong: bool,
+    covered: set[tuple[str, str]],
+) -> Iterator[Finding]:
+    spec = ctx.specs.target
+    if spec is None or url.path.startswith("/apis/"):
+        return
+    op = spec.find(call.method, url.path, allow_prefix=url.host is not None)
+    if op is None:
+        if not endpoint_matched:
+            yield from _operation_findings(call, url, ctx, strong)
+        return
+    if op.deprecated and not endpoint_matched:
+        yield from _deprecated_operation(call, op, ctx)
+    yield from _member_findings(call, op, spec, ctx, covered)
