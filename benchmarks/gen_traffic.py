@@ -142,13 +142,12 @@ def _event(rng: random.Random, i: int, stage: str) -> dict[str, object]:
 
 def write_audit_log(out: Path, events: int, seed: int = 11) -> int:
     """Write `events` audit events (two stages per request, adjacent); returns the count."""
-    rng = random.Random(seed)
     with out.open("w", encoding="utf-8") as fh:
         for n in range(events):
             stage = "RequestReceived" if n % 2 == 0 else "ResponseComplete"
+            # both stages of a request are drawn from the same seed, so they differ only in stage
             fh.write(json.dumps(_event(random.Random(n // 2 + seed), n // 2, stage)))
             fh.write("\n")
-    del rng
     return events
 
 

@@ -5,6 +5,8 @@
   var form = document.getElementById("filters");
   if (!form) { return; }
   form.hidden = false;
+  var fallback = document.getElementById("no-filters");
+  if (fallback) { fallback.hidden = true; }
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-finding]"));
   var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]"));
   var counted = Array.prototype.slice.call(document.querySelectorAll("#by-file tr[data-finding]"));

@@ -11,18 +11,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from runai_audit import __version__
+from runai_audit.config import display_path
 from runai_audit.fingerprint import assign_fingerprints
-from runai_audit.models import Finding, Location, RuleInfo, Severity, Status, Suppression
+from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
 __all__ = [
-    "RULES",
     "SCHEMA_VERSION",
     "Baseline",
     "BaselineEntry",
@@ -38,16 +38,6 @@ STALE_RULE = "RA904"
 # Findings about suppressions themselves never go into a baseline: they are fixed, not parked.
 _NOT_BASELINED = frozenset({"RA901", "RA902", "RA903", STALE_RULE})
 _ENTRY_KEYS = ("fingerprint", "rule_id", "path", "subject")
-
-RULES: tuple[RuleInfo, ...] = (
-    RuleInfo(
-        id=STALE_RULE,
-        title="Stale baseline entry",
-        description="A baseline entry matches no finding any more: the use was fixed or moved to "
-        "another file. Regenerate the baseline with `runai-audit baseline create`.",
-        family="tool",
-    ),
-)
 
 
 class BaselineError(Exception):
@@ -74,7 +64,7 @@ class BaselineEntry:
 
 @dataclass(frozen=True)
 class Baseline:
-    path: str  # as given by the user, POSIX separators
+    path: str  # relative to the working folder when under it, POSIX separators
     entries: tuple[BaselineEntry, ...]
     created: str = ""
     tool_version: str = ""
@@ -120,7 +110,8 @@ def write_baseline(doc: dict[str, Any], path: Path) -> None:
 
 
 def read_baseline(path: Path) -> Baseline:
-    shown = path.as_posix()
+    """Read and check a baseline; its path is shown relative to the working folder when under it."""
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -174,11 +165,15 @@ def _position_of(text: str, needle: str) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Finding]:
+def apply_baseline(
+    findings: Sequence[Finding], baseline: Baseline, scanned_paths: Collection[str] | None = None
+) -> list[Finding]:
     """Mark findings whose fingerprint is in the baseline; add an RA904 note per stale entry.
 
     A finding already suppressed (inline, exemption) keeps that suppression but still counts as
     present, so its entry is not called stale. Fingerprints are assigned first when missing.
+    `scanned_paths`, when given, limits staleness to entries for files this scan read: a scan of
+    a few files (pre-commit, --changed-since) says nothing about the others.
     """
     if any(not f.fingerprint for f in findings):
         findings = assign_fingerprints(findings)
@@ -192,7 +187,11 @@ def apply_baseline(findings: Sequence[Finding], baseline: Baseline) -> list[Find
             if finding.suppression is None:
                 finding = replace(finding, suppression=suppression)
         out.append(finding)
-    out.extend(_stale(baseline, e) for e in baseline.entries if e.fingerprint not in present)
+    out.extend(
+        _stale(baseline, e)
+        for e in baseline.entries
+        if e.fingerprint not in present and (scanned_paths is None or e.path in scanned_paths)
+    )
     return out
 
 

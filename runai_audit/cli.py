@@ -8,8 +8,11 @@ import sys
 import click
 
 from runai_audit import __version__
+from runai_audit.commands.baseline import baseline
+from runai_audit.commands.migrate import migrate
 from runai_audit.commands.rules import rules
 from runai_audit.commands.scan import scan
+from runai_audit.commands.spec import spec
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -21,6 +24,9 @@ def main() -> None:
 
 main.add_command(scan)
 main.add_command(rules)
+main.add_command(baseline)
+main.add_command(migrate)
+main.add_command(spec)
 
 
 def run() -> None:  # pragma: no cover - console entry for tools that want an int

@@ -9,39 +9,32 @@ file are relative to the file's own folder, so a config works from any working d
 from __future__ import annotations
 
 import importlib
-import os
-import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from runai_audit.config_values import REPORT_FORMATS, ConfigError, check_settings
+from runai_audit.discovery import DEFAULT_MAX_FILE_SIZE
 from runai_audit.exemptions import Exemption
 
 __all__ = [
     "CONFIG_FILE_NAMES",
     "DEFAULT_MAX_FILE_SIZE",
+    "REPORT_FORMATS",
     "Config",
     "ConfigError",
     "check_rule_ids",
+    "display_path",
     "find_config",
     "load_config",
     "merge_cli",
 ]
 
 CONFIG_FILE_NAMES = (".runai-audit.yaml", ".runai-audit.yml")
-DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
-DEPLOYMENTS = ("self-hosted", "saas")
-FAIL_ON = ("error", "warning", "note", "never")
-SEVERITY_VALUES = ("error", "warning", "note", "off")
-REPORT_FORMATS = ("csv", "github", "gitlab", "html", "json", "junit", "markdown", "sarif", "text")
-EXEMPTION_KEYS = ("rule", "path", "subject", "reason", "owner", "expires")
-_RULE_ID = re.compile(r"RA[1-9]\d\d")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -71,21 +64,6 @@ class Config:
 _SETTINGS = tuple(f.name for f in fields(Config) if f.name != "source")
 
 
-class ConfigError(Exception):
-    """A config file that cannot be used; `str()` names the file and the key."""
-
-    def __init__(self, file: str | Path, key: str, message: str) -> None:
-        self.file = file.as_posix() if isinstance(file, Path) else file
-        self.key = key
-        self.message = message
-        super().__init__(self.file, key, message)
-
-    def __str__(self) -> str:
-        if self.key:
-            return f"{self.file}: key '{self.key}' {self.message}"
-        return f"{self.file}: {self.message}"
-
-
 # --------------------------------------------------------------------------- finding the file
 
 
@@ -111,7 +89,7 @@ def load_config(explicit: Path | None, start_dir: Path) -> tuple[Config, Path | 
     path = explicit if explicit is not None else find_config(start_dir)
     if path is None:
         return Config(), None
-    shown = _display(path)
+    shown = display_path(path)
     if not path.is_file():
         raise ConfigError(shown, "", "does not exist or is not a file")
     if path.suffix == ".toml":
@@ -152,7 +130,7 @@ def check_rule_ids(config: Config, known: set[str] | frozenset[str]) -> None:
 # --------------------------------------------------------------------------- reading
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Relative to the working folder when under it, so messages stay short."""
     absolute = path.absolute()
     try:
@@ -239,7 +217,7 @@ def _toml_module() -> Any:
 
 
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
-    shown = _display(path)
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -258,198 +236,5 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
     return table
 
 
-# --------------------------------------------------------------------------- checking values
-
-
 def _build(data: Any, shown: str, base: Path, exemption_lines: Mapping[int, tuple[int, int]]) -> Config:
-    if not isinstance(data, dict):
-        raise ConfigError(shown, "", f"must be a mapping of settings, got {_show(data)}")
-    values: dict[str, Any] = {}
-    spelled: dict[str, str] = {}
-    for raw_key, value in data.items():
-        key = str(raw_key).replace("-", "_")
-        if key not in _SETTINGS:
-            raise ConfigError(shown, str(raw_key), f"is not allowed (allowed: {', '.join(sorted(_SETTINGS))})")
-        if key in spelled:
-            raise ConfigError(shown, str(raw_key), f"is given twice (also as '{spelled[key]}')")
-        spelled[key] = str(raw_key)
-        if value is None:
-            continue  # `key:` with nothing after it keeps the default
-        check = _CHECKS[key]
-        values[key] = check(_Ctx(shown, key, base, exemption_lines), value)
-    return Config(**values, source=shown)
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    file: str
-    key: str
-    base: Path
-    exemption_lines: Mapping[int, tuple[int, int]]
-
-    def error(self, message: str, key: str | None = None) -> ConfigError:
-        return ConfigError(self.file, key or self.key, message)
-
-    def at(self, key: str) -> _Ctx:
-        return replace(self, key=key)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "nothing"
-    return str(value)
-
-
-def _string(ctx: _Ctx, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        hint = " (quote it)" if isinstance(value, float) else ""
-        raise ctx.error(f"must be a non-empty string{hint}, got {_show(value)}")
-    return value
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[_Ctx, Any], str]:
-    def check(ctx: _Ctx, value: Any) -> str:
-        if value not in options:
-            raise ctx.error(f"must be one of {', '.join(options)}, got {_show(value)}")
-        return str(value)
-
-    return check
-
-
-def _integer(minimum: int) -> Callable[[_Ctx, Any], int]:
-    def check(ctx: _Ctx, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ctx.error(f"must be an integer, got {_show(value)}")
-        if value < minimum:
-            raise ctx.error(f"must be at least {minimum}, got {value}")
-        return value
-
-    return check
-
-
-def _boolean(ctx: _Ctx, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ctx.error(f"must be true or false, got {_show(value)}")
-    return value
-
-
-def _iso_date(ctx: _Ctx, value: Any) -> date:
-    if isinstance(value, date):  # TOML has real dates
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ctx.error(f"must be a date like 2025-06-30, got {_show(value)}")
-
-
-def _string_list(ctx: _Ctx, value: Any) -> tuple[str, ...]:
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-        raise ctx.error(f"must be a list of strings, got {_show(value)}")
-    return tuple(items)
-
-
-def _path(ctx: _Ctx, value: Any) -> str:
-    text = _string(ctx, value)
-    if re.match(r"https?://", text):
-        return text  # --spec also takes a URL
-    return os.path.normpath(ctx.base / Path(text).expanduser())
-
-
-def _paths(ctx: _Ctx, value: Any) -> tuple[str, ...]:
-    return tuple(_path(ctx, item) for item in _string_list(ctx, value))
-
-
-def _severity(ctx: _Ctx, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ctx.error(f"must be a mapping of rule id to severity, got {_show(value)}")
-    out: dict[str, str] = {}
-    for rule_id, level in value.items():
-        key = f"severity.{rule_id}"
-        if not isinstance(rule_id, str) or not _RULE_ID.fullmatch(rule_id):
-            raise ctx.error("is not a rule id (like RA101)", key)
-        out[rule_id] = _choice(SEVERITY_VALUES)(ctx.at(key), level)
-    return out
-
-
-def _reports(ctx: _Ctx, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ctx.error(f"must be a mapping of format to output file, got {_show(value)}")
-    out: dict[str, str] = {}
-    for fmt, target in value.items():
-        key = f"reports.{fmt}"
-        if fmt not in REPORT_FORMATS:
-            raise ctx.error(f"is not a report format (allowed: {', '.join(REPORT_FORMATS)})", key)
-        out[str(fmt)] = _path(ctx.at(key), target)
-    return out
-
-
-def _exemptions(ctx: _Ctx, value: Any) -> tuple[Exemption, ...]:
-    if not isinstance(value, list):
-        raise ctx.error(f"must be a list of entries, got {_show(value)}")
-    return tuple(_exemption(ctx, index, entry) for index, entry in enumerate(value))
-
-
-def _exemption(ctx: _Ctx, index: int, entry: Any) -> Exemption:
-    prefix = f"exemptions[{index}]"
-    if not isinstance(entry, dict):
-        raise ctx.error(f"must be a mapping with {', '.join(EXEMPTION_KEYS)}, got {_show(entry)}", prefix)
-    for key in entry:
-        if key not in EXEMPTION_KEYS:
-            raise ctx.error(f"is not allowed (allowed: {', '.join(sorted(EXEMPTION_KEYS))})", f"{prefix}.{key}")
-    for key in ("rule", "path", "reason", "owner", "expires"):
-        if entry.get(key) is None:
-            raise ctx.error("is required", f"{prefix}.{key}")
-    rule = _string(ctx.at(f"{prefix}.rule"), entry["rule"])
-    if not _RULE_ID.fullmatch(rule):
-        raise ctx.error(f"must be a rule id like RA101, got {_show(rule)}", f"{prefix}.rule")
-    subject = entry.get("subject")
-    line, column = ctx.exemption_lines.get(index, (0, 0))
-    return Exemption(
-        rule=rule,
-        path=_string(ctx.at(f"{prefix}.path"), entry["path"]),
-        subject=None if subject is None else _string(ctx.at(f"{prefix}.subject"), subject),
-        reason=_string(ctx.at(f"{prefix}.reason"), entry["reason"]),
-        owner=_string(ctx.at(f"{prefix}.owner"), entry["owner"]),
-        expires=_iso_date(ctx.at(f"{prefix}.expires"), entry["expires"]),
-        source=ctx.file,
-        line=line,
-        column=column,
-    )
-
-
-def _as_of(ctx: _Ctx, value: Any) -> str:
-    return _iso_date(ctx, value).isoformat()
-
-
-_CHECKS: dict[str, Callable[[_Ctx, Any], Any]] = {
-    "target": _string,
-    "deployment": _choice(DEPLOYMENTS),
-    "as_of": _as_of,
-    "fail_on": _choice(FAIL_ON),
-    "sunset_within": _integer(0),
-    "exclude": _string_list,
-    "hosts": _string_list,
-    "rules": _paths,
-    "spec": _path,
-    "baseline": _path,
-    "strict": _boolean,
-    "jobs": _integer(1),
-    "max_file_size": _integer(1),
-    "severity": _severity,
-    "exemptions": _exemptions,
-    "reports": _reports,
-    "log_format": _string,
-    "include_service_accounts": _boolean,
-    "history": _path,
-}
+    return Config(**check_settings(data, shown, base, _SETTINGS, exemption_lines), source=shown)

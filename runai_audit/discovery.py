@@ -59,7 +59,7 @@ class _IgnoreStack:
     """The .gitignore files in force for a folder: each applies to paths below its own folder."""
 
     def __init__(self) -> None:
-        self._specs: list[tuple[str, pathspec.PathSpec]] = []
+        self._specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def push(self, folder_display: str, folder: Path) -> int:
         ignore_file = folder / ".gitignore"
@@ -67,7 +67,7 @@ class _IgnoreStack:
             lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return 0
-        self._specs.append((folder_display, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+        self._specs.append((folder_display, pathspec.GitIgnoreSpec.from_lines(lines)))
         return 1
 
     def pop(self, count: int) -> None:

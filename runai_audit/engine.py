@@ -77,6 +77,9 @@ def verdict_for(rule: Rule, ctx: EngineContext, in_target_spec: bool | None) -> 
     if rule.severity is not None:
         status = Status.SIGNAL if rule.family == "signal" else Status.TOOL
         return Verdict(status, Severity(rule.severity), None, None, None)
+    if rule.deprecated_in is None and rule.removed_in is None:
+        # Superseded without a dated notice (e.g. the Keycloak realm token URL): worth a note.
+        return Verdict(Status.DEPRECATED, Severity.NOTE, None, None, None)
     return judge(
         deprecated_in=rule.deprecated_in,
         removed_in=rule.removed_in,

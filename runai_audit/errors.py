@@ -14,6 +14,7 @@ ERROR_CLASSES = (
     ("runai_audit.config", "ConfigError"),
     ("runai_audit.baseline", "BaselineError"),
     ("runai_audit.changed", "GitError"),
+    ("runai_audit.spec_fetch", "FetchError"),
 )
 
 

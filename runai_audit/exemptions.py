@@ -15,21 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-from runai_audit.models import Finding, Location, RuleInfo, Severity, Status, Suppression
+from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
-__all__ = ["RULES", "Exemption", "apply_exemptions", "glob_match"]
+__all__ = ["Exemption", "apply_exemptions", "glob_match"]
 
 EXPIRED_RULE = "RA903"
-
-RULES: tuple[RuleInfo, ...] = (
-    RuleInfo(
-        id=EXPIRED_RULE,
-        title="Expired exemption",
-        description="An exemption in the config file is past its expiry date and no longer applies. "
-        "Fix the findings it covered, or renew it with a new date and a reason.",
-        family="tool",
-    ),
-)
 
 
 @dataclass(frozen=True)

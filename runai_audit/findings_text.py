@@ -23,6 +23,8 @@ def _when(rule: Rule, verdict: Verdict, target: Target) -> str:
             sunset = f" on {verdict.sunset.isoformat()}" if verdict.sunset else ""
             return f"is deprecated{since} and its SaaS support ended{sunset}."
         return f"is deprecated{since} and gone from the {target.version} API."
+    if rule.deprecated_in is None and rule.removed_in is None:
+        return "is superseded (no dated deprecation notice)."
     through = f", supported through {verdict.supported_through}" if verdict.supported_through else ""
     sunset = f", sunset {verdict.sunset.isoformat()}" if verdict.sunset else ""
     return f"is deprecated{since}{through}{sunset}."

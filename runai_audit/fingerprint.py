@@ -1,8 +1,9 @@
 """Fingerprints: a finding's identity that survives edits around it, for baselines.
 
 Line numbers are left out on purpose: inserting lines above a call, moving it within the file or
-re-indenting it must not make an accepted finding look new. What identifies a script finding is
-the rule, the file, the subject, the evidence with all whitespace removed, and its rank among
+reformatting it must not make an accepted finding look new. What identifies a script finding is
+the rule, the file, the subject, the evidence in a normal form (no whitespace, no trailing comma
+before a closing bracket, one quote style: what code formatters change), and its rank among
 findings that share all of those (the second identical call in a file stays the second). Traffic
 findings are aggregated per subject, and their pointer and counts change with every capture, so
 they are identified by rule, file and subject alone.
@@ -18,9 +19,12 @@ from dataclasses import replace
 
 from runai_audit.models import Finding
 
-__all__ = ["assign_fingerprints", "is_traffic"]
+__all__ = ["assign_fingerprints", "is_traffic", "normalise_evidence"]
 
 _WHITESPACE = re.compile(r"\s+")
+# A suppression comment added to a line later must not turn the line into a "new" finding.
+_DIRECTIVE_COMMENT = re.compile(r"(?:#|//|<!--|/\*)?[ \t]*runai-audit:\s*ignore.*$", re.MULTILINE)
+_TRAILING_COMMA = re.compile(r",(?=[)\]}])")
 _SEPARATOR = "\x1f"  # cannot occur in a path or subject, so fields cannot run into each other
 
 
@@ -53,7 +57,14 @@ def _identity(finding: Finding) -> tuple[str, ...]:
     parts = (finding.rule_id, finding.location.path, finding.subject)
     if is_traffic(finding):
         return parts
-    return (*parts, _WHITESPACE.sub("", finding.evidence))
+    return (*parts, normalise_evidence(finding.evidence))
+
+
+def normalise_evidence(evidence: str) -> str:
+    """Evidence as a formatter cannot change it: `get( 'x', )` and `get("x")` are one; a
+    `runai-audit: ignore` comment on the line is left out."""
+    compact = _WHITESPACE.sub("", _DIRECTIVE_COMMENT.sub("", evidence))
+    return _TRAILING_COMMA.sub("", compact).replace("'", '"')
 
 
 def _digest(identity: tuple[str, ...], occurrence: int, traffic: bool) -> str:

@@ -187,6 +187,9 @@ class ServerSignal:
     location: Location
     value: str = ""
     usage: Usage | None = None
+    # The server-authored message of a Warning (or the removal release of a Kubernetes
+    # deprecation annotation), capped at 200 characters with token-like runs masked.
+    text: str = ""
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,8 @@ def normalise_path(path: str) -> str:
 
 def _host_of(netloc: str) -> str | None:
     netloc = netloc.rsplit("@", 1)[-1]  # never keep credentials
-    if netloc.startswith("["):  # IPv6 literal
-        host = netloc[1:].split("]", 1)[0]
-    else:
-        host = netloc.split(":", 1)[0]
+    ipv6 = netloc.startswith("[")
+    host = netloc[1:].split("]", 1)[0] if ipv6 else netloc.split(":", 1)[0]
     host = host.strip().rstrip(".").lower()
     if not host or "{" in host:
         return None
@@ -135,13 +133,13 @@ class MatchScore:
         return self.wildcards == 0 and self.skipped == 0
 
 
-_PARAM = None  # marker for a whole-segment "{name}" in a compiled template
+PARAM = None  # marker for a whole-segment "{name}" in a compiled template
 
 
 class PathTemplate:
     """An OpenAPI-style path template ("/api/v1/projects/{projectId}"), compiled once."""
 
-    __slots__ = ("last", "segments", "template")
+    __slots__ = ("segments", "template")
 
     def __init__(self, template: str) -> None:
         self.template = template
@@ -150,13 +148,12 @@ class PathTemplate:
             if not _PLACEHOLDER.search(raw):
                 compiled.append(raw)
             elif _PLACEHOLDER.fullmatch(raw):
-                compiled.append(_PARAM)
+                compiled.append(PARAM)
             else:  # "{id}.json", "{name}:suspend"
                 parts = _PLACEHOLDER.split(raw)
                 compiled.append(re.compile("[^/]+".join(re.escape(p) for p in parts)))
+        # A literal, PARAM for "{name}", or a pattern for a mixed segment.
         self.segments: tuple[str | re.Pattern[str] | None, ...] = tuple(compiled)
-        last = compiled[-1] if compiled else ""
-        self.last: str | None = last if isinstance(last, str) else None  # literal last segment
 
     def __repr__(self) -> str:
         return f"PathTemplate({self.template!r})"
@@ -177,12 +174,12 @@ class PathTemplate:
         template = self.segments[extra:] if extra > 0 else self.segments
         tail = observed[-extra:] if extra < 0 else observed
         concrete = params = wildcards = wildcard_on_literal = 0
-        for want, got in zip(template, tail):
+        for want, got in zip(template, tail, strict=True):
             if got == WILDCARD:
                 wildcards += 1
                 if isinstance(want, str):
                     wildcard_on_literal += 1
-            elif want is _PARAM:
+            elif want is PARAM:
                 params += 1
             elif isinstance(want, str):
                 if want != got:

@@ -144,13 +144,17 @@ def _member_findings(call: ApiCall, op: Operation, spec: SpecIndex, ctx: EngineC
         info = next((p for p in op.params if p.name == param.name and p.location == "query"), None)
         if info is not None and info.deprecated and ("detail", f"query parameter {param.name}") not in covered:
             yield _flagged("query parameter", param.name, op, param.location, call, info.replacement, ctx, "RA290")
+    reported: set[str] = set()
     for body_field in call.body:
         field_info = spec.field(op, body_field.path)
+        # Setting `resources.gpu.deserved` uses the deprecated parent `resources`.
+        flagged = field_info if field_info is not None and field_info.deprecated else (
+            spec.deprecated_ancestor(op, body_field.path))
+        if flagged is not None and flagged.path not in reported and not _covered(covered, body_field.path, flagged.path):
+            reported.add(flagged.path)
+            yield _flagged("field", flagged.path, op, body_field.location, call, flagged.replacement, ctx, "RA291")
         if field_info is None:
             continue
-        if field_info.deprecated and ("detail", f"field {body_field.path}") not in covered:
-            yield _flagged("field", body_field.path, op, body_field.location, call,
-                           field_info.replacement, ctx, "RA291")
         value = body_field.value
         replacement = dict(field_info.deprecated_enum).get(value) if value is not None else None
         if value is not None and value in dict(field_info.deprecated_enum) and (
@@ -158,6 +162,10 @@ def _member_findings(call: ApiCall, op: Operation, spec: SpecIndex, ctx: EngineC
         ) not in covered:
             yield _flagged("value", f"{body_field.path}={value}", op, body_field.location, call,
                            replacement, ctx, "RA292")
+
+
+def _covered(covered: set[tuple[str, str]], used_path: str, flagged_path: str) -> bool:
+    return ("detail", f"field {used_path}") in covered or ("detail", f"field {flagged_path}") in covered
 
 
 def spec_findings(

@@ -13,35 +13,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from runai_audit.models import Finding, Location, RuleInfo, Severity, Status, Suppression
+from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
-__all__ = ["RULES", "Directive", "apply_inline", "find_directives"]
+__all__ = ["Directive", "apply_inline", "find_directives"]
 
 NO_REASON_RULE = "RA901"
 UNUSED_RULE = "RA902"
 _MARKER = "runai-audit"
 
-RULES: tuple[RuleInfo, ...] = (
-    RuleInfo(
-        id=NO_REASON_RULE,
-        title="Suppression without a reason",
-        description="A `runai-audit: ignore` comment gives no reason. It still suppresses; write why "
-        "after the rule ids so the next reader knows whether it can go.",
-        family="tool",
-    ),
-    RuleInfo(
-        id=UNUSED_RULE,
-        title="Unused suppression",
-        description="A `runai-audit: ignore` comment matched no finding on its line or the next. "
-        "The use it covered is gone or the rule ids are wrong; remove or fix it.",
-        family="tool",
-    ),
-)
-
 _DIRECTIVE = re.compile(r"runai-audit:\s*ignore(?![\w-])(?:\[(?P<ids>[^\]]*)\])?(?P<rest>.*)$")
 # A directive counts only inside a comment, so prose and string literals that mention the syntax
 # (documentation, this project's own tests) are not mistaken for one.
-_COMMENT_OPENER = re.compile(r"#|//|<!--|/\*|^\s*\*")
+_COMMENT_OPENER = re.compile(r"\{\{-?\s*/\*|\{#|#|//|<!--|/\*|^\s*\*")  # Helm and Jinja first
 _COMMENT_CLOSER = re.compile(r"\s*(?:-->|\*/\s*-?\}\}|\*/|#\}|-?\}\})\s*$")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -26,29 +27,31 @@ def finding(rule_id: str, path: str, line: int, column: int = 1, subject: str = 
 # --------------------------------------------------------------------------- find_directives
 
 
-@pytest.mark.parametrize(
-    ("name", "text", "expected"),
-    [
-        ("python_trailing", 'r = get(url)  # runai-audit: ignore[RA101] legacy job, removed in Q3\n',
-         Directive(1, ("RA101",), "legacy job, removed in Q3", 18, standalone=False)),
-        ("python_own_line", "x = 1\n    # runai-audit: ignore[RA101, ra201] migrating\n",
-         Directive(2, ("RA101", "RA201"), "migrating", 7, standalone=True)),
-        ("no_ids_no_reason", "curl $URL/v1/k8s  # runai-audit: ignore\n",
-         Directive(1, (), "", 20, standalone=False)),
-        ("markdown_html_comment", "<!-- runai-audit: ignore[RA301] example of the old CRD -->\n",
-         Directive(1, ("RA301",), "example of the old CRD", 6, standalone=True)),
-        ("js_slashes", "fetch(u) // runai-audit: ignore[RA101] - kept for 2.18 clusters\n",
-         Directive(1, ("RA101",), "kept for 2.18 clusters", 13, standalone=False)),
-        ("c_block", "/* runai-audit: ignore[RA101]: vendored */\n",
-         Directive(1, ("RA101",), "vendored", 4, standalone=True)),
-        ("block_continuation", "/*\n * runai-audit: ignore[RA102] old client\n */\n",
-         Directive(2, ("RA102",), "old client", 4, standalone=True)),
-        ("helm_comment", "{{/* runai-audit: ignore[RA301] chart for old clusters */}}\n",
-         Directive(1, ("RA301",), "chart for old clusters", 7, standalone=True)),
-        ("crlf_line_endings", "a\r\n# runai-audit: ignore[RA101] why\r\nb\r\n",
-         Directive(2, ("RA101",), "why", 3, standalone=True)),
-    ],
-)
+DIRECTIVE_CASES = [
+    ("python_trailing", 'r = get(url)  # runai-audit: ignore[RA101] legacy job, removed in Q3\n',
+     Directive(1, ("RA101",), "legacy job, removed in Q3", 17, standalone=False)),
+    ("python_own_line", "x = 1\n    # runai-audit: ignore[RA101, ra201] migrating\n",
+     Directive(2, ("RA101", "RA201"), "migrating", 7, standalone=True)),
+    ("no_ids_no_reason", "curl $URL/v1/k8s  # runai-audit: ignore\n",
+     Directive(1, (), "", 21, standalone=False)),
+    ("jinja_comment", "{# runai-audit: ignore[RA101] template only #}\n",
+     Directive(1, ("RA101",), "template only", 4, standalone=True)),
+    ("markdown_html_comment", "<!-- runai-audit: ignore[RA301] example of the old CRD -->\n",
+     Directive(1, ("RA301",), "example of the old CRD", 6, standalone=True)),
+    ("js_slashes", "fetch(u) // runai-audit: ignore[RA101] - kept for 2.18 clusters\n",
+     Directive(1, ("RA101",), "kept for 2.18 clusters", 13, standalone=False)),
+    ("c_block", "/* runai-audit: ignore[RA101]: vendored */\n",
+     Directive(1, ("RA101",), "vendored", 4, standalone=True)),
+    ("block_continuation", "/*\n * runai-audit: ignore[RA102] old client\n */\n",
+     Directive(2, ("RA102",), "old client", 4, standalone=True)),
+    ("helm_comment", "{{/* runai-audit: ignore[RA301] chart for old clusters */}}\n",
+     Directive(1, ("RA301",), "chart for old clusters", 6, standalone=True)),
+    ("crlf_line_endings", "a\r\n# runai-audit: ignore[RA101] why\r\nb\r\n",
+     Directive(2, ("RA101",), "why", 3, standalone=True)),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), DIRECTIVE_CASES, ids=[c[0] for c in DIRECTIVE_CASES])
 def test_find_directives(name: str, text: str, expected: Directive) -> None:
     assert find_directives(text) == (expected,)
 
@@ -72,7 +75,7 @@ def test_find_directives_several_lines_keep_their_numbers() -> None:
     text = "a = 1\n# runai-audit: ignore[RA101] one\nb = 2\n\nc()  # runai-audit: ignore two\n"
     assert find_directives(text) == (
         Directive(2, ("RA101",), "one", 3, True),
-        Directive(5, (), "two", 6, False),
+        Directive(5, (), "two", 8, False),
     )
 
 
@@ -110,8 +113,8 @@ def test_own_line_and_line_above_and_rule_ids() -> None:
 def test_own_line_directive_wins_over_the_line_above() -> None:
     directives = {"a.sh": (Directive(1, ("RA101",), "above", 3, True), Directive(2, ("RA101",), "same line", 20, False))}
     out = apply_inline([finding("RA101", "a.sh", 2)], directives)
-    assert out == [finding("RA101", "a.sh", 2).__class__(**{
-        **finding("RA101", "a.sh", 2).__dict__, "suppression": Suppression("inline", "same line")})] + [
+    assert out == [
+        replace(finding("RA101", "a.sh", 2), suppression=Suppression("inline", "same line")),
         Finding(
             rule_id="RA902",
             severity=Severity.NOTE,
@@ -121,7 +124,7 @@ def test_own_line_directive_wins_over_the_line_above() -> None:
             subject="runai-audit: ignore[RA101]",
             replacement="remove the comment",
             location=Location("a.sh", 1, 3),
-        )
+        ),
     ]
 
 
@@ -132,7 +135,7 @@ def test_missing_reason_adds_ra901_and_still_suppresses() -> None:
     assert len(out) == 2
     note = out[1]
     assert (note.rule_id, note.severity, note.status) == ("RA901", Severity.NOTE, Status.TOOL)
-    assert note.location == Location(".gitlab-ci.yml", 2, 32)
+    assert note.location == Location(".gitlab-ci.yml", 2, 30)
     assert note.subject == "runai-audit: ignore[RA601]"
     assert note.message == (
         "`runai-audit: ignore[RA601]` gives no reason; write why after it, "
@@ -167,7 +170,7 @@ def test_tool_findings_are_never_suppressed_inline() -> None:
 
 def test_already_suppressed_and_lineless_findings_are_left_alone() -> None:
     earlier = Suppression("exemption", "parked", "team", "2030-01-01")
-    done = finding("RA101", "a.py", 2).__class__(**{**finding("RA101", "a.py", 2).__dict__, "suppression": earlier})
+    done = replace(finding("RA101", "a.py", 2), suppression=earlier)
     traffic = Finding(
         rule_id="RA101", severity=Severity.ERROR, status=Status.REMOVED, message="m", subject="s",
         replacement="r", location=Location("capture.har", 0, 0, "/log/entries/3"),
@@ -243,7 +246,7 @@ def test_expired_exemption_from_pyproject_has_line_zero() -> None:
 
 def test_inline_suppression_is_kept_over_an_exemption() -> None:
     inline = Suppression("inline", "own reason")
-    f = finding("RA101", "a.py", 1).__class__(**{**finding("RA101", "a.py", 1).__dict__, "suppression": inline})
+    f = replace(finding("RA101", "a.py", 1), suppression=inline)
     out = apply_exemptions([f], [exemption("RA101", "**", date(2026, 1, 1))], TODAY)
     assert out == [f]
 
@@ -269,3 +272,16 @@ def test_inline_suppression_is_kept_over_an_exemption() -> None:
 )
 def test_glob_match(pattern: str, path: str, expected: bool) -> None:
     assert glob_match(pattern, path) is expected
+
+
+def test_the_catalog_describes_the_tool_findings_with_the_severity_they_carry() -> None:
+    from runai_audit.api import default_catalog
+
+    rules = {rule.id: rule for rule in default_catalog().rules}
+    emitted = {
+        "RA901": apply_inline([], {"a.py": (Directive(1, (), "", 3, True),)})[0].severity,
+        "RA902": apply_inline([], {"a.py": (Directive(1, (), "r", 3, True),)})[0].severity,
+        "RA903": apply_exemptions([], [exemption("RA101", "a.py", date(2025, 1, 1))], TODAY)[0].severity,
+    }
+    assert {rule_id: rules[rule_id].severity for rule_id in emitted} == {k: v.value for k, v in emitted.items()}
+    assert rules["RA904"].severity == "note"

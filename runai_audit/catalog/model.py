@@ -32,6 +32,7 @@ class Rule:
     match: Mapping[str, Any]  # kind-specific keys, validated by the loader
     replacement: str  # what to use instead, or the explicit word "none"
     sources: tuple[str, ...]
+    description: str = ""  # a sentence or two: SARIF fullDescription and the rule reference
     deprecated_in: str | None = None
     removed_in: str | None = None
     docs_url: str | None = None

@@ -60,11 +60,13 @@ def matching_endpoint(endpoints: Sequence[str], call: ApiCall) -> str | None:
     return None
 
 
-def field_suffix_matches(field_path: str, suffix: str, case_insensitive: bool) -> bool:
-    """`spec.compute.migProfile` ends with `compute.migProfile` on a segment boundary."""
+def field_suffix_matches(field_path: str, suffix: str, case_insensitive: bool, anchored: bool = False) -> bool:
+    """`spec.compute.migProfile` ends with `compute.migProfile` on a segment boundary.
+    Anchored rows name the whole path from the body's root (their replacement often has the
+    same last segment, e.g. placementStrategy -> schedulingConfiguration.placementStrategy)."""
     path, want = (field_path.lower(), suffix.lower()) if case_insensitive else (field_path, suffix)
     path = path.replace("[]", "")
-    return path == want or path.endswith("." + want)
+    return path == want or (not anchored and path.endswith("." + want))
 
 
 def _call_subject(call: ApiCall, rule_path: str) -> str:
@@ -95,9 +97,10 @@ def _field_hits(
 ) -> Iterator[Hit]:
     suffix = str(rule.match["field"])
     ci = bool(rule.match.get("case_insensitive", False))
+    anchored = bool(rule.match.get("anchored", False))
     wanted_value = rule.match.get("value")
     for field in fields:
-        if not field_suffix_matches(field.path, suffix, ci):
+        if not field_suffix_matches(field.path, suffix, ci, anchored):
             continue
         if wanted_value is not None:
             if field.value is None:

@@ -28,17 +28,19 @@ def one_line(text: str) -> str:
     """Text safe to print on one terminal line: line breaks become spaces and other control
     characters (an ANSI escape planted in a scanned file, say) become visible \\xNN escapes."""
     flat = _LINE_BREAKS.sub(" ", text)
-    return "".join(
-        f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in flat
-    )
+    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in flat)
 
 
 def suppression_label(suppression: Suppression) -> str:
-    """"inline: reason" / "baseline" / "exemption: reason (owner, until date)"."""
+    """ "inline: reason" / "baseline" / "exemption: reason (owner, until date)"."""
     label = suppression.kind
     if suppression.reason:
         label += f": {suppression.reason}"
-    extra = [part for part in (suppression.owner, f"until {suppression.expires}" if suppression.expires else "") if part]
+    extra = [
+        part
+        for part in (suppression.owner, f"until {suppression.expires}" if suppression.expires else "")
+        if part
+    ]
     if extra:
         label += f" ({', '.join(extra)})"
     return label
@@ -49,7 +51,7 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
 
 
 def summary_line(report: Report) -> str:
-    """"2 errors, 3 warnings, 1 note; 42 files scanned; 3 suppressed" - shared by text-like
+    """ "2 errors, 3 warnings, 1 note; 42 files scanned; 3 suppressed" - shared by text-like
     outputs so they always agree."""
     counts = report.counts()
     parts = [
@@ -63,3 +65,11 @@ def summary_line(report: Report) -> str:
     if report.coverage.errors:
         text += f"; {plural(len(report.coverage.errors), 'input')} could not be read"
     return text
+
+
+def with_replacement(message: str, replacement: str) -> str:
+    """The message, plus "Use instead: X." unless it already names the replacement."""
+    if not replacement or replacement == "none" or replacement in message:
+        return message
+    stop = "" if message.rstrip().endswith((".", "!", "?")) else "."
+    return f"{message.rstrip()}{stop} Use instead: {replacement}."

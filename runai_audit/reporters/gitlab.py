@@ -13,16 +13,14 @@ from collections import Counter
 from typing import Any
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import ordered, suppression_label
+from runai_audit.reporters.common import ordered, suppression_label, with_replacement
 from runai_audit.reporters.levels import gitlab_severity
 
 SUPPRESSED_PREFIX = "[suppressed] "
 
 
 def _description(f: Finding) -> str:
-    text = f"{f.rule_id} {f.message}"
-    if f.replacement and f.replacement != "none" and f.replacement not in f.message:
-        text += f" Use instead: {f.replacement}."
+    text = f"{f.rule_id} {with_replacement(f.message, f.replacement)}"
     if f.usage is not None:
         text += f" ({f.usage.count} calls)"
     if f.suppression is not None:

@@ -14,7 +14,13 @@ from runai_audit.models import Finding, Severity, Status
 from runai_audit.reporters.common import ordered
 
 # Worst first, for ordering groups.
-_STATUS_ORDER = {Status.REMOVED: 0, Status.UNSUPPORTED: 1, Status.DEPRECATED: 2, Status.SIGNAL: 3, Status.TOOL: 4}
+_STATUS_ORDER = {
+    Status.REMOVED: 0,
+    Status.UNSUPPORTED: 1,
+    Status.DEPRECATED: 2,
+    Status.SIGNAL: 3,
+    Status.TOOL: 4,
+}
 
 
 @dataclass(frozen=True)

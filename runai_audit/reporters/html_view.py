@@ -55,11 +55,19 @@ def _by_file(findings: tuple[Finding, ...]) -> tuple[FileGroup, ...]:
 
 
 def where(f: Finding) -> str:
-    """"line 14, col 12" / "entry /log/entries/17" / "" - the place within a file."""
+    """ "line 14, col 12" / "entry /log/entries/17" / "" - the place within a file."""
     loc = f.location
     if loc.line:
         return f"{loc.line}:{loc.column or 1}"
     return loc.pointer
+
+
+def short_time(timestamp: str) -> str:
+    """ "2026-01-03T08:15:00Z" -> "2026-01-03 08:15 UTC"; anything else unchanged."""
+    if len(timestamp) >= 16 and timestamp[10] == "T":
+        zone = " UTC" if timestamp.endswith(("Z", "+00:00")) else ""
+        return f"{timestamp[:10]} {timestamp[11:16]}{zone}"
+    return timestamp
 
 
 def build_context(report: Report) -> dict[str, Any]:
@@ -97,6 +105,8 @@ def build_context(report: Report) -> dict[str, Any]:
         "files": _by_file(findings),
         "usage": with_usage,
         "total_calls": sum(f.usage.count for f in with_usage if f.usage is not None),
+        "max_calls": max((f.usage.count for f in with_usage if f.usage is not None), default=1) or 1,
+        "short_time": short_time,
         "suppressed": quiet,
         "suppression_label": suppression_label,
         "where": where,

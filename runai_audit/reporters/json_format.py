@@ -40,7 +40,12 @@ def _suppression(s: Suppression | None) -> dict[str, str] | None:
 def _usage(u: Usage | None) -> dict[str, Any] | None:
     if u is None:
         return None
-    return {"count": u.count, "first_seen": u.first_seen, "last_seen": u.last_seen, "callers": list(u.callers)}
+    return {
+        "count": u.count,
+        "first_seen": u.first_seen,
+        "last_seen": u.last_seen,
+        "callers": list(u.callers),
+    }
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -76,7 +81,11 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": prov.tool_name, "version": prov.tool_version},
-        "target": {"deployment": report.target.deployment, "version": report.target.version, "as_of": report.target.as_of},
+        "target": {
+            "deployment": report.target.deployment,
+            "version": report.target.version,
+            "as_of": report.target.as_of,
+        },
         "summary": {
             **counts,
             "files_scanned": cov.files_scanned,
@@ -142,17 +151,17 @@ class _Reader:
             raise ValueError(f"{self.where}.{key}: expected {names}, got {type(value).__name__}")
         return value
 
-    def str(self, key: str) -> str:
+    def string(self, key: str) -> str:
         return str(self._get(key, (str,), False))
 
-    def opt_str(self, key: str) -> str | None:
+    def opt_string(self, key: str) -> str | None:
         value = self._get(key, (str,), True)
         return None if value is None else str(value)
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         return int(self._get(key, (int,), False))
 
-    def strs(self, key: str) -> tuple[str, ...]:
+    def strings(self, key: str) -> tuple[str, ...]:
         items = self._get(key, (list,), True) or []
         for i, item in enumerate(items):
             if not isinstance(item, str):
@@ -171,7 +180,7 @@ class _Reader:
         return [_Reader(item, f"{self.where}.{key}[{i}]") for i, item in enumerate(items)]
 
     def enum(self, key: str, kind: type[Severity] | type[Status] | type[Confidence]) -> Any:
-        value = self.str(key)
+        value = self.string(key)
         try:
             return kind(value)
         except ValueError:
@@ -184,29 +193,38 @@ def _finding(r: _Reader) -> Finding:
     sup = r.opt_obj("suppression")
     use = r.opt_obj("usage")
     return Finding(
-        rule_id=r.str("rule_id"),
+        rule_id=r.string("rule_id"),
         severity=r.enum("severity", Severity),
         status=r.enum("status", Status),
-        message=r.str("message"),
-        subject=r.str("subject"),
-        replacement=r.str("replacement"),
-        location=Location(loc.str("path"), loc.int("line"), loc.int("column"), loc.str("pointer")),
-        evidence=r.str("evidence"),
-        deprecated_in=r.opt_str("deprecated_in"),
-        removed_in=r.opt_str("removed_in"),
-        sunset=r.opt_str("sunset"),
-        sources=r.strs("sources"),
-        docs_url=r.opt_str("docs_url"),
+        message=r.string("message"),
+        subject=r.string("subject"),
+        replacement=r.string("replacement"),
+        location=Location(
+            loc.string("path"), loc.integer("line"), loc.integer("column"), loc.string("pointer")
+        ),
+        evidence=r.string("evidence"),
+        deprecated_in=r.opt_string("deprecated_in"),
+        removed_in=r.opt_string("removed_in"),
+        sunset=r.opt_string("sunset"),
+        sources=r.strings("sources"),
+        docs_url=r.opt_string("docs_url"),
         confidence=r.enum("confidence", Confidence),
-        fingerprint=r.str("fingerprint"),
+        fingerprint=r.string("fingerprint"),
         usage=None
         if use is None
-        else Usage(use.int("count"), use.opt_str("first_seen"), use.opt_str("last_seen"), use.strs("callers")),
-        snippet=r.opt_str("snippet"),
+        else Usage(
+            use.integer("count"),
+            use.opt_string("first_seen"),
+            use.opt_string("last_seen"),
+            use.strings("callers"),
+        ),
+        snippet=r.opt_string("snippet"),
         suppression=None
         if sup is None
-        else Suppression(sup.str("kind"), sup.str("reason"), sup.str("owner"), sup.str("expires")),
-        breaks_in=r.opt_str("breaks_in"),
+        else Suppression(
+            sup.string("kind"), sup.string("reason"), sup.string("owner"), sup.string("expires")
+        ),
+        breaks_in=r.opt_string("breaks_in"),
     )
 
 
@@ -217,39 +235,51 @@ def load_report_json(text: str) -> Report:
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     root = _Reader(data, "report")
-    version = root.int("schema_version")
+    version = root.integer("schema_version")
     if version != SCHEMA_VERSION:
-        raise ValueError(f"report.schema_version: {version} is not supported (this tool reads {SCHEMA_VERSION})")
-    tool, target, cov, prov = root.obj("tool"), root.obj("target"), root.obj("coverage"), root.obj("provenance")
+        raise ValueError(
+            f"report.schema_version: {version} is not supported (this tool reads {SCHEMA_VERSION})"
+        )
+    tool, target, cov, prov = (
+        root.obj("tool"),
+        root.obj("target"),
+        root.obj("coverage"),
+        root.obj("provenance"),
+    )
     return Report(
-        target=Target(target.str("deployment"), target.str("version"), target.str("as_of")),
+        target=Target(target.string("deployment"), target.string("version"), target.string("as_of")),
         provenance=Provenance(
-            tool_name=tool.str("name"),
-            tool_version=tool.str("version"),
-            catalog_version=prov.str("catalog_version"),
-            spec_versions=prov.strs("spec_versions"),
-            spec_source=prov.str("spec_source"),
+            tool_name=tool.string("name"),
+            tool_version=tool.string("version"),
+            catalog_version=prov.string("catalog_version"),
+            spec_versions=prov.strings("spec_versions"),
+            spec_source=prov.string("spec_source"),
         ),
         findings=tuple(_finding(f) for f in root.objs("findings")),
         coverage=Coverage(
-            files_scanned=cov.int("files_scanned"),
-            files_skipped=tuple(SkippedFile(s.str("path"), s.str("reason")) for s in cov.objs("files_skipped")),
-            errors=tuple(InputProblem(e.str("path"), e.str("reason"), e.int("line")) for e in cov.objs("errors")),
-            traffic_entries=cov.int("traffic_entries"),
-            traffic_unmatched=cov.int("traffic_unmatched"),
-            notes=cov.strs("notes"),
+            files_scanned=cov.integer("files_scanned"),
+            files_skipped=tuple(
+                SkippedFile(s.string("path"), s.string("reason")) for s in cov.objs("files_skipped")
+            ),
+            errors=tuple(
+                InputProblem(e.string("path"), e.string("reason"), e.integer("line"))
+                for e in cov.objs("errors")
+            ),
+            traffic_entries=cov.integer("traffic_entries"),
+            traffic_unmatched=cov.integer("traffic_unmatched"),
+            notes=cov.strings("notes"),
         ),
         rules=tuple(
             RuleInfo(
-                id=r.str("id"),
-                title=r.str("title"),
-                description=r.str("description"),
-                family=r.str("family"),
-                docs_url=r.opt_str("docs_url"),
-                sources=r.strs("sources"),
+                id=r.string("id"),
+                title=r.string("title"),
+                description=r.string("description"),
+                family=r.string("family"),
+                docs_url=r.opt_string("docs_url"),
+                sources=r.strings("sources"),
             )
             for r in root.objs("rules")
         ),
-        fail_on=root.opt_str("fail_on") or "error",
-        releases=tuple((r.str("version"), r.str("date")) for r in root.objs("releases")),
+        fail_on=root.opt_string("fail_on") or "error",
+        releases=tuple((r.string("version"), r.string("date")) for r in root.objs("releases")),
     )

@@ -34,7 +34,9 @@ def finding_line(f: Finding) -> str:
 
 
 def _testcase(rule_id: str, path: str, findings: list[Finding], fail_on: str) -> ET.Element:
-    case = ET.Element("testcase", {"classname": rule_id, "name": _clean(f"{rule_id} in {path}"), "file": _clean(path)})
+    case = ET.Element(
+        "testcase", {"classname": rule_id, "name": _clean(f"{rule_id} in {path}"), "file": _clean(path)}
+    )
     failing = [f for f in findings if fails_gate(f, fail_on)]
     passing = [f for f in findings if not fails_gate(f, fail_on)]
     if failing:
@@ -42,7 +44,10 @@ def _testcase(rule_id: str, path: str, findings: list[Finding], fail_on: str) ->
         failure = ET.SubElement(
             case,
             "failure",
-            {"message": _clean(f"{len(failing)} x {first.rule_id}: {first.subject}"), "type": first.severity.value},
+            {
+                "message": _clean(f"{len(failing)} x {first.rule_id}: {first.subject}"),
+                "type": first.severity.value,
+            },
         )
         failure.text = "\n".join(finding_line(f) for f in failing) + "\n"
     if passing:
@@ -57,7 +62,13 @@ def render(report: Report) -> str:
         groups[(f.rule_id, f.location.path)].append(f)
     cases = [_testcase(rule, path, found, report.fail_on) for (rule, path), found in sorted(groups.items())]
     failures = sum(1 for c in cases if c.find("failure") is not None)
-    attrs = {"name": "runai-audit", "tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": "0"}
+    attrs = {
+        "name": "runai-audit",
+        "tests": str(len(cases)),
+        "failures": str(failures),
+        "errors": "0",
+        "skipped": "0",
+    }
     root = ET.Element("testsuites", attrs)
     suite = ET.SubElement(root, "testsuite", attrs)
     props = ET.SubElement(suite, "properties")

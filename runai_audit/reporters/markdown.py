@@ -17,7 +17,8 @@ from runai_audit.reporters.summary import breaks_sentence, severity_by_status
 
 BUDGET = 50_000  # characters; GitHub's limit is 65,536
 LOCATIONS_PER_SUBJECT = 15
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Inline text never starts a line here, so only the characters that act mid-line need escaping.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def text(value: str) -> str:
@@ -79,18 +80,20 @@ def _header(report: Report) -> list[str]:
     counts = report.counts()
     t = report.target
     matrix = severity_by_status(report)
-    lines = [
+    return [
         f"## Run:ai API audit: {text(t.deployment)} {text(t.version)} (as of {text(t.as_of)})",
         "",
         f"**{text(breaks_sentence(report))}**",
         "",
         "| status | error | warning | note |",
         "|---|---:|---:|---:|",
-        *(f"| {status} | {row['error']} | {row['warning']} | {row['note']} |" for status, row in matrix.items()),
+        *(
+            f"| {status} | {row['error']} | {row['warning']} | {row['note']} |"
+            for status, row in matrix.items()
+        ),
         f"| **total** | **{counts['error']}** | **{counts['warning']}** | **{counts['note']}** |",
         "",
     ]
-    return lines
 
 
 def _footer(report: Report) -> list[str]:
@@ -123,7 +126,9 @@ def render(report: Report) -> str:
         used += len(block) + 1
         shown += count
     if shown < total:
-        parts.append(f"_{plural(total - shown, 'finding')} not shown here to stay within the comment size; see the full report._\n")
+        parts.append(
+            f"_{plural(total - shown, 'finding')} not shown here to stay within the comment size; see the full report._\n"
+        )
     quiet = suppressed(report)
     if quiet:
         parts.append(f"<details><summary>{plural(len(quiet), 'suppressed finding')}</summary>\n")

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from runai_audit.models import Finding, Report, RuleInfo
-from runai_audit.reporters.common import ordered
+from runai_audit.reporters.common import ordered, with_replacement
 from runai_audit.reporters.levels import sarif_level
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -98,9 +98,7 @@ def _properties(f: Finding) -> dict[str, Any]:
 
 
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:
-    text = f.message
-    if f.replacement and f.replacement != "none" and f.replacement not in text:
-        text += f" Use instead: {f.replacement}."
+    text = with_replacement(f.message, f.replacement)
     result: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
@@ -158,9 +156,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
                         "rules": [_descriptor(r) for r in rules],
                     }
                 },
-                "invocations": [
-                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-                ],
+                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scan root."}}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, index[f.rule_id]) for f in ordered(report.findings)],

@@ -25,14 +25,16 @@ def severity_by_status(report: Report) -> dict[str, dict[str, int]]:
     return {s.value: table[s.value] for s in Status if s.value in table}
 
 
-def _uses(findings: list[Finding]) -> str:
+def _uses(findings: list[Finding], kind: str) -> str:
+    """ "4 uses of 2 removed APIs in 3 files"."""
     subjects = {f.subject for f in findings}
     files = {f.location.path for f in findings}
-    return f"{plural(len(findings), 'use')} of {plural(len(subjects), 'API')} in {plural(len(files), 'file')}"
+    apis = f"{len(subjects)} {kind} API" + ("s" if len(subjects) != 1 else "")
+    return f"{plural(len(findings), 'use')} of {apis} in {plural(len(files), 'file')}"
 
 
 def _next_break(findings: list[Finding], releases: tuple[tuple[str, str], ...]) -> str:
-    """"in 2.25 (2026-04-28)" / "on 2026-04-28" for the soonest end of support, or ""."""
+    """ "in 2.25 (2026-04-28)" / "on 2026-04-28" for the soonest end of support, or ""."""
     order = {version: i for i, (version, _) in enumerate(releases)}
     dates = dict(releases)
     best: tuple[str, int, str] | None = None
@@ -58,11 +60,13 @@ def breaks_sentence(report: Report) -> str:
     deprecated = [f for f in active if f.status is Status.DEPRECATED]
     unsupported = [f for f in active if f.status is Status.UNSUPPORTED]
     if removed:
-        text = f"At {target}, {_uses(removed)} stop working: they are removed"
+        verb = "fails" if len(removed) == 1 else "fail"
+        text = f"At {target}, {_uses(removed, 'removed')} {verb}"
     else:
-        text = f"Nothing this scan found is removed at {target}"
+        text = f"At {target}, nothing this scan found is removed"
     if deprecated:
-        text += f"; {_uses(deprecated)} are deprecated and still work"
+        verb = "works" if len(deprecated) == 1 else "work"
+        text += f"; {_uses(deprecated, 'deprecated')} still {verb}"
         soonest = _next_break(deprecated, report.releases)
         if soonest:
             text += f", the first stops working {soonest}"

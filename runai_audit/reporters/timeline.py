@@ -8,6 +8,7 @@ SaaS sunset is placed between the dated releases around it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,7 +102,7 @@ class _Axis:
         first_i, first_d = self.dated[0]
         if when <= first_d:
             return first_i - (first_d - when).days / self.days_per_release
-        for (i0, d0), (i1, d1) in zip(self.dated, self.dated[1:]):
+        for (i0, d0), (i1, d1) in itertools.pairwise(self.dated):
             if d0 <= when <= d1:
                 span = max((d1 - d0).days, 1)
                 return i0 + (i1 - i0) * (when - d0).days / span

@@ -145,7 +145,7 @@ class _Flattener:
             for target in targets:
                 facts = self.fields[target]
                 facts.deprecated = True
-                facts.replacement = facts.replacement or path.rpartition(".")[2]
+                facts.replacement = facts.replacement or path
 
 
 def _list(value: Any) -> list[Any]:

@@ -26,7 +26,7 @@ _TRIGGER = re.compile(
     r"\b(?:please\s+)?(?:use|in\s+favou?r\s+of|refer\s+to|reffer\s+to)\s+", re.IGNORECASE
 )
 _LEADING_ARTICLE = re.compile(r"^(?:the\s+)?(?:new\s+)?(?:endpoint\s+)?", re.IGNORECASE)
-_LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)")
+_LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)(\s+(?:endpoints?|API)\b)?")
 _QUOTED = re.compile(r"^(['\"`])([^'\"`\n]+)\1")
 _STOP = re.compile(
     r"\s+(?:instead|with|to|for|and|under)\b|[.,;)](?:\s|$)|\s{2,}|\n|$", re.IGNORECASE
@@ -55,7 +55,7 @@ def replacement_from_text(text: str | None) -> str | None:
 
     "Deprecated - use `/api/v1/nodes` instead" -> "/api/v1/nodes";
     "Deprecated in favor of the new endpoint api/v1/apps." -> "/api/v1/apps";
-    "Please use the [Service Accounts](/latest/#tag/x) endpoints" -> "Service Accounts".
+    "Please use the [Service Accounts](/latest/#tag/x) endpoints" -> "Service Accounts endpoints".
     """
     if not text:
         return None
@@ -69,7 +69,7 @@ def replacement_from_text(text: str | None) -> str | None:
     link = _LINK.match(rest)
     quoted = _QUOTED.match(rest)
     if link:
-        found = link.group(1)
+        found = link.group(1) + (link.group(2) or "")
     elif quoted:
         found = quoted.group(2)
     else:

@@ -12,18 +12,17 @@ observations of up to MAX_PENDING_PER_HOST requests for each of up to MAX_PENDIN
 hosts; when a host is inferred they are released, and at the end whatever is still held is
 third-party traffic. Memory is therefore bounded by hosts x requests held, whatever the file
 size. Requests beyond that look-back are counted, and if their host is inferred later the
-scanner reports how many were not audited (the fix is to name the host with --runai-host).
+scanner reports how many were not audited (the fix is to name the host with --host).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
 from runai_audit.models import Confidence, Observation
+from runai_audit.paths import is_runai_host
 
 # Paths served by Run:ai and, in practice, by nothing else. Prefixes, matched case-sensitively.
 RUNAI_PATH_PREFIXES: tuple[str, ...] = (
@@ -48,12 +47,6 @@ MAX_TRACKED_HOSTS = 4096
 _NAMED_RUNAI = re.compile(r"(^|[.-])run-?ai([.-]|$)")
 
 
-def is_runai_host(host: str) -> bool:
-    """True for run.ai and its subdomains (acme.run.ai), not for look-alikes (blockrun.ai)."""
-    name = _bare_host(host)
-    return name == "run.ai" or name.endswith(".run.ai")
-
-
 def is_runai_path(path: str) -> bool:
     return path.startswith(RUNAI_PATH_PREFIXES)
 
@@ -61,13 +54,6 @@ def is_runai_path(path: str) -> bool:
 def host_names_runai(host: str) -> bool:
     """A host whose name carries Run:ai as a label part: runai.acme.com, acme-runai.internal."""
     return bool(_NAMED_RUNAI.search(_bare_host(host)))
-
-
-def matches_host(host: str, patterns: Sequence[str]) -> bool:
-    """Does `host` (optionally with :port) match one of the user's exact names or globs?"""
-    bare = _bare_host(host)
-    full = host.lower().rstrip(".")
-    return any(fnmatch.fnmatchcase(bare, p.lower()) or fnmatch.fnmatchcase(full, p.lower()) for p in patterns)
 
 
 def _bare_host(host: str) -> str:
@@ -79,8 +65,8 @@ def _bare_host(host: str) -> str:
 
 class Kind(Enum):
     NAMED = "named"  # run.ai domain or a host the user gave: high confidence
-    HINTED = "hinted"  # the host's name says Run:ai: medium confidence
-    INFERRED = "inferred"  # recognised from the paths it serves: low confidence
+    HINTED = "hinted"  # the host's name says Run:ai: medium confidence, runai_hint
+    INFERRED = "inferred"  # recognised from the paths it serves: medium confidence, runai_hint
     UNKNOWN = "unknown"  # not (yet) known to be Run:ai
 
 
@@ -95,11 +81,12 @@ class Verdict:
 
     @property
     def confidence(self) -> Confidence:
-        return {Kind.NAMED: Confidence.HIGH, Kind.HINTED: Confidence.MEDIUM}.get(self.kind, Confidence.LOW)
+        return Confidence.HIGH if self.kind is Kind.NAMED else Confidence.MEDIUM
 
     @property
     def hint(self) -> bool:
-        return self.kind is Kind.HINTED
+        """The scanner vouches for the host (the engine otherwise trusts only run.ai and --host)."""
+        return self.kind is not Kind.NAMED
 
 
 @dataclass
@@ -116,7 +103,7 @@ class HostJudge:
         """What the host's name alone says (cached per host)."""
         kind = self._known.get(host)
         if kind is None:
-            if is_runai_host(host) or (self.patterns and matches_host(host, self.patterns)):
+            if is_runai_host(host, self.patterns):
                 kind = Kind.NAMED
             elif host_names_runai(host):
                 kind = Kind.HINTED
@@ -154,16 +141,17 @@ class HostJudge:
         held = self._pending.get(host)
         if held is None:
             if len(self._pending) >= MAX_PENDING_HOSTS:
-                self._count_overflow(host)
+                self.drop(host)
                 return False
             held = self._pending[host] = []
         if len(held) >= MAX_PENDING_PER_HOST:
-            self._count_overflow(host)
+            self.drop(host)
             return False
         held.append(observations)
         return True
 
-    def _count_overflow(self, host: str) -> None:
+    def drop(self, host: str) -> None:
+        """Count a request of an unknown host that was not held."""
         if host in self._overflow or len(self._overflow) < MAX_TRACKED_HOSTS:
             self._overflow[host] = self._overflow.get(host, 0) + 1
 

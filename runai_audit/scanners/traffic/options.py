@@ -26,8 +26,9 @@ class TrafficOptions:
     hosts: extra Run:ai hosts, exact names or shell globs ("runai.acme.internal", "*.gpu.acme.io").
     log_format: an nginx `log_format` string with $variables for access logs; None tries the
         nginx `combined` and ingress-nginx `upstreaminfo` formats.
-    include_controllers: keep calls made by Run:ai's and Kubernetes' own controllers in audit
-        logs (CONTROLLER_USERS); they are left out by default.
+    include_service_accounts: keep calls made by the service accounts of Run:ai's and
+        Kubernetes' own controllers (CONTROLLER_USERS) in audit logs; left out by default.
+        Other service accounts (a CI pipeline's, say) always count.
     exclude_users: more usernames (globs) to leave out of audit logs.
     max_inflated_mb: stop reading a compressed file once it has inflated to this size.
     max_line_kb: longest access-log line read; longer lines are skipped and reported.
@@ -36,7 +37,7 @@ class TrafficOptions:
 
     hosts: tuple[str, ...] = ()
     log_format: str | None = None
-    include_controllers: bool = False
+    include_service_accounts: bool = False
     exclude_users: tuple[str, ...] = ()
     max_inflated_mb: int = 8192
     max_line_kb: int = 1024
@@ -44,7 +45,7 @@ class TrafficOptions:
 
     @property
     def excluded_users(self) -> tuple[str, ...]:
-        base = () if self.include_controllers else CONTROLLER_USERS
+        base = () if self.include_service_accounts else CONTROLLER_USERS
         return base + self.exclude_users
 
     @property

@@ -7,36 +7,30 @@ masked, because either could echo a credential back.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
-from runai_audit.models import Location, ServerSignal
+from runai_audit.models import Location, ServerSignal, Usage
+from runai_audit.redact import MASK, mask_secrets
 from runai_audit.scanners.traffic.times import any_date
 
 SIGNAL_HEADERS = frozenset({"deprecation", "sunset", "warning"})
 TEXT_CAP = 200
-MASK = "***"
 
 # A warning is: code, agent, "quoted text", optional "quoted date" (RFC 9111 section 5.5).
 _WARNING = re.compile(r'(\d{3})\s+(\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?')
-# Runs long enough to be a token, key or session id; plus query strings and key=value secrets.
-_TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/_=.~-]{24,}|[A-Za-z0-9+/_=~-]{20,}")
 _QUERY = re.compile(r"\?\S*")
-_SECRET_ASSIGN = re.compile(
-    r"(?i)\b(bearer|basic|token|secret|password|passwd|pwd|key|apikey|api_key|session|cookie|auth\w*)"
-    r"(\s*[=:]\s*|\s+)\S+"
-)
 
 
 def mask_text(text: str, cap: int = TEXT_CAP) -> str:
-    """Free text safe to keep: query strings, `secret=...` pairs and token-shaped runs masked."""
-    masked = _SECRET_ASSIGN.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
-    masked = _QUERY.sub("?" + MASK, masked)
-    masked = _TOKEN_LIKE.sub(MASK, masked)
+    """Free text safe to keep: the project's secret masking, query strings dropped, capped."""
+    masked = mask_secrets(_QUERY.sub("?" + MASK, text))
     masked = " ".join(masked.split())
     return masked if len(masked) <= cap else masked[: cap - 1] + "…"
 
 
+@functools.lru_cache(maxsize=1024)  # a recording has a handful of distinct user agents
 def caller_name(user_agent: str) -> str:
     """A user agent as kept in Usage.callers."""
     return mask_text(user_agent, cap=120)
@@ -68,7 +62,7 @@ def warnings_299(raw: str) -> Iterator[str]:
 
 
 def response_signals(
-    headers: Iterable[tuple[str, str]], method: str, url: str, location: Location
+    headers: Iterable[tuple[str, str]], method: str, url: str, location: Location, usage: Usage | None = None
 ) -> list[ServerSignal]:
     """ServerSignals for the Deprecation / Sunset / Warning headers of one recorded response.
     `headers` are (lower-case name, value) pairs, already filtered to SIGNAL_HEADERS."""
@@ -77,11 +71,12 @@ def response_signals(
         if name == "deprecation":
             value = deprecation_value(raw)
             if value is not None:
-                signals.append(ServerSignal("deprecation", method, url, location, value))
+                signals.append(ServerSignal("deprecation", method, url, location, value, usage))
         elif name == "sunset":
-            signals.append(ServerSignal("sunset", method, url, location, sunset_value(raw)))
+            signals.append(ServerSignal("sunset", method, url, location, sunset_value(raw), usage))
         elif name == "warning":
             signals.extend(
-                ServerSignal("warning", method, url, location, "299", text=text) for text in warnings_299(raw)
+                ServerSignal("warning", method, url, location, "299", usage, text=text)
+                for text in warnings_299(raw)
             )
     return signals

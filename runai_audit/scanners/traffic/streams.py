@@ -40,6 +40,10 @@ class UnsupportedEncoding(Exception):
     """The file is text in an encoding other than UTF-8 (a UTF-16 BOM)."""
 
 
+class BadJson(Exception):
+    """Truncated JSON. (The parser's own messages quote the input, so they are never shown.)"""
+
+
 class _Inflater(io.RawIOBase):
     """A raw stream inflating gzip (every member) or zlib data, capped at `limit` bytes out."""
 
@@ -54,6 +58,11 @@ class _Inflater(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._source.close()
+        super().close()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         want = len(buffer)
@@ -139,30 +148,90 @@ def read_pieces(stream: BinaryIO) -> Iterator[tuple[int, bool, bytes]]:
             line += 1
 
 
-class JsonFeed:
-    """Feeds pieces to ijson's push parser and hands back the events each piece completed.
+class Segmenter:
+    """Cuts a JSON stream into pieces for the parser so that records get exact line numbers.
 
-    Because a piece never spans two lines, every event in a batch belongs to the batch's line:
-    that is how HAR and Postman entries get an exact line number at no extra parsing cost.
+    While learning, it yields one line at a time (a long line in PIECE_BYTES pieces). Once the
+    caller has seen the first record open a line and calls `learn(line)`, the record's indent
+    (say six spaces and `{`) becomes a marker: from then on it yields 64 KB chunks, cut just
+    before every line that starts with the marker, so each record still begins a piece while the
+    parser is called a few times per record instead of once per line. `stop_learning()` (the
+    first record did not open its line: a minified file) switches to plain chunks.
+
+    Yields (line number of the piece's first byte, starts at a line start, piece).
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._learning = True
+        self._marker = b""
+
+    def learn(self, line: bytes) -> None:
+        if self._learning:
+            indent = line[: line.find(b"{") + 1]
+            if indent.endswith(b"{") and not indent[:-1].strip(b" \t"):
+                self._marker = b"\n" + indent
+            self._learning = False
+
+    def stop_learning(self) -> None:
+        self._learning = False
+
+    def __iter__(self) -> Iterator[tuple[int, bool, bytes]]:
+        line = 1
+        at_start = True
+        readline, read = self._stream.readline, self._stream.read
+        while self._learning:
+            piece = readline(PIECE_BYTES)
+            if not piece:
+                return
+            yield line, at_start, piece
+            at_start = piece.endswith(b"\n")
+            line += at_start
+        while chunk := read(PIECE_BYTES):
+            if not chunk.endswith(b"\n"):
+                chunk += readline(PIECE_BYTES)  # finish the line when it is short
+            start = 0
+            marker = self._marker
+            while marker and (cut := chunk.find(marker, start)) >= 0:
+                piece = chunk[start : cut + 1]
+                yield line, at_start, piece
+                line += piece.count(b"\n")
+                at_start = True
+                start = cut + 1
+            piece = chunk[start:] if start else chunk
+            if piece:
+                yield line, at_start, piece
+                line += piece.count(b"\n")
+                at_start = piece.endswith(b"\n")
+
+
+def opens_first_line(piece: bytes) -> bool:
+    """Does the first `{` of the piece sit on its first line, after nothing but indentation?"""
+    brace = piece.find(b"{")
+    return brace >= 0 and not piece[:brace].strip(b" \t")
+
+
+class JsonFeed:
+    """Feeds pieces to ijson's push parser; the events each piece completes land in `events`.
+
+    Because a piece never spans two lines, every event produced by one `push` belongs to that
+    piece's line: that is how HAR and Postman entries get an exact line number at no extra
+    parsing cost. `push` is the parser's own bound method (the hot loop of a gigabyte file calls
+    it millions of times) and raises ijson.JSONError on invalid input; callers empty `events`
+    after each push.
     """
 
     def __init__(self, multiple_values: bool = False) -> None:
-        self._events = ijson.sendable_list()
-        self._coro = ijson.parse_coro(self._events, use_float=True, multiple_values=multiple_values)
-
-    def send(self, piece: bytes) -> list[JsonEvent]:
-        """Events completed by `piece`, as a list that is reused: consume it before the next
-        call. Raises ijson.JSONError on invalid JSON."""
-        events: list[JsonEvent] = self._events
-        if events:
-            del events[:]
-        self._coro.send(piece)
-        return events
+        self.events: list[JsonEvent] = ijson.sendable_list()
+        self._coro = ijson.parse_coro(self.events, use_float=True, multiple_values=multiple_values)
+        self.push = self._coro.send
 
     def close(self) -> list[JsonEvent]:
-        """Finish; raises ijson.JSONError when the document ends inside a value."""
-        events: list[JsonEvent] = self._events
-        if events:
-            del events[:]
-        self._coro.close()
+        """Finish and return the last events; BadJson when the input ends inside a value."""
+        events = self.events
+        del events[:]
+        try:
+            self._coro.close()
+        except ijson.JSONError:
+            raise BadJson("the file ends inside a JSON value (truncated?)") from None
         return events

@@ -8,6 +8,9 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 _FRACTION = re.compile(r"(\.\d+)")
+_UTC_SECONDS = re.compile(
+    r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?Z"
+)
 _ACCESS_LOG_TIME = "%d/%b/%Y:%H:%M:%S %z"  # nginx $time_local: 02/Jun/2025:10:00:00 +0000
 
 
@@ -20,6 +23,8 @@ def _format(moment: datetime) -> str:
 def iso_utc(text: str) -> str | None:
     """ISO 8601 / RFC 3339 (any fraction length, `Z` or offset) -> normalised UTC, or None."""
     value = text.strip()
+    if _UTC_SECONDS.fullmatch(value):  # the common case, without a datetime round trip
+        return value[:19] + "Z"
     if not value:
         return None
     value = _FRACTION.sub("", value, count=1)  # Python 3.10 accepts only 3 or 6 fraction digits

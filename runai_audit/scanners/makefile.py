@@ -1,0 +1,87 @@
+"""The Makefile scanner: recipe lines, read by the shell scanner at their exact positions.
+
+Recipe lines (tab-indented under a rule, or after `target: ;`) are kept in a copy of the file in
+which everything else is blanked, with the `@`, `-` and `+` prefixes blanked too; the shell
+scanner reads that copy in its make dialect, where `$(VAR)` and `${VAR}` are make variables and
+`$$` is the shell's `$`. Simple literal assignments (`RUNAI ?= runai-2.13`) are handed over so a
+recipe that runs `$(RUNAI) submit` is recognised.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runai_audit.scanners.base import ScanResult
+from runai_audit.scanners.shell import scan_script
+from runai_audit.scanners.shell_positions import LineIndex, shifted_locator
+from runai_audit.scanners.shell_words import Word
+
+__all__ = ["scan_makefile"]
+
+_ASSIGN = re.compile(r"(?:(?:export|override)[ \t]+)*([A-Za-z_][\w.-]*)[ \t]*(::?=|:::=|\?=|\+=|!=|=)[ \t]*(.*)")
+_RULE = re.compile(r"[^\t#=:][^=#]*?::?(?!=)(?P<after>.*)")
+_CONDITIONAL = re.compile(r"(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
+_DEFINE = re.compile(r"(?:(?:export|override)[ \t]+)*define\b")
+
+
+def _recipe_view(line: str) -> str:
+    """A recipe line with its leading tab kept and its @ - + prefixes blanked."""
+    body = line[1:]
+    stripped = body.lstrip(" \t")
+    lead = len(body) - len(stripped)
+    n = 0
+    while n < len(stripped) and stripped[n] in "@-+":
+        n += 1
+    return "\t" + body[:lead] + " " * n + stripped[n:]
+
+
+def scan_makefile(text: str, path: str) -> ScanResult:
+    lines = text.split("\n")
+    index = LineIndex(text)
+    view = [""] * len(lines)
+    known: dict[str, Word] = {}
+    in_rule = in_define = False
+    continuation = ""  # "recipe" | "other" while a line ends in a backslash
+    for i, raw in enumerate(lines):
+        line = raw.rstrip("\r")
+        ends_continued = line.endswith("\\")
+        if continuation:
+            if continuation == "recipe":
+                view[i] = line
+            continuation = continuation if ends_continued else ""
+            continue
+        if in_define:
+            in_define = not line.strip().startswith("endef")
+            continue
+        if line.startswith("\t") and in_rule:
+            view[i] = _recipe_view(line)
+            continuation = "recipe" if ends_continued else ""
+            continue
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or _CONDITIONAL.match(stripped):
+            continue
+        if _DEFINE.match(stripped):
+            in_define = True
+            continue
+        assign = _ASSIGN.fullmatch(line)
+        rule = None if assign else _RULE.fullmatch(line)
+        if assign:
+            in_rule = False
+            name, op, value = assign.groups()
+            if op in ("=", ":=", "::=", ":::=", "?=") and value.strip() and "$" not in value and not ends_continued:
+                start = (index.offset(i + 1, 1) or 0) + assign.start(3)
+                value = value.rstrip()
+                known[name] = Word(value, list(range(start, start + len(value))), [], start, start + len(value),
+                                   False, value)
+        elif rule:
+            in_rule = True
+            after = rule.group("after")
+            semi = after.find(";")
+            if semi >= 0:  # `target: prereqs ; recipe`
+                cut = rule.start("after") + semi + 1
+                view[i] = " " * cut + line[cut:]
+        else:
+            in_rule = False
+        continuation = "other" if ends_continued and not view[i] else ("recipe" if ends_continued else "")
+    view_text = "\n".join(view)
+    return scan_script(view_text, path, shifted_locator(path, LineIndex(view_text)), dialect="make", known=known)

@@ -1,0 +1,105 @@
+"""Make Helm (Go template) and Jinja manifests readable as YAML without moving anything.
+
+Every `{{ ... }}`, `{% ... %}` and `{# ... #}` tag is overwritten in place with a filler
+character of the same length, so every line and column the YAML parser reports is still the
+right one in the original file. A line that held nothing but tags (`{{- if .Values.x }}`,
+`{{ end }}`, `{{ toYaml .Values.resources | nindent 4 }}`) is blanked instead: such lines are
+control flow or whole generated blocks, and as filler they would break the indentation.
+Both branches of an `if` are kept, which YAML tolerates (a list gets both items, a mapping
+repeats a key).
+
+The masked spans are remembered so that scalars touched by a template are known to be
+unresolved: their values are not trusted, a templated key becomes `{*}` in field paths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+FILLER = "_"
+_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_OPEN = re.compile(r"\{\{|\{%|\{#")
+
+
+class TemplateError(ValueError):
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line  # 0-based
+
+
+@dataclass
+class Masked:
+    text: str
+    # 0-based line -> [(start column, end column)) that were template text
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def touches(self, line: int, column: int, end_line: int, end_column: int) -> bool:
+        """Whether the region [line:column, end_line:end_column) overlaps a masked span."""
+        for number in range(line, end_line + 1):
+            for start, end in self.spans.get(number, ()):
+                lo = column if number == line else 0
+                hi = end_column if number == end_line else 1 << 30
+                if start < hi and end > lo:
+                    return True
+        return False
+
+
+def has_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def _tag_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of every template tag, in order."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        found = _OPEN.search(text, position)
+        if found is None:
+            return spans
+        closer = _OPENERS[found.group()]
+        end = text.find(closer, found.end())
+        if end < 0:
+            line = text.count("\n", 0, found.start())
+            raise TemplateError(f"template tag {found.group()} opened here is never closed", line)
+        spans.append((found.start(), end + len(closer)))
+        position = end + len(closer)
+
+
+def mask_templates(text: str) -> Masked:
+    """The text with template tags masked; raises TemplateError for an unclosed tag."""
+    chars = list(text)
+    spans = _tag_spans(text)
+    tag_chars: set[int] = set()
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = FILLER
+                tag_chars.add(i)
+    masked = Masked(text="")
+    lines_out: list[str] = []
+    offset = 0
+    for number, line in enumerate("".join(chars).split("\n")):
+        covered = [i for i in range(len(line)) if offset + i in tag_chars]
+        offset += len(line) + 1
+        if covered:
+            rest = "".join(c for i, c in enumerate(line) if offset - len(line) - 1 + i not in tag_chars)
+            if not rest.strip():
+                # A line of tags only: control flow or a generated block; keep just its "\r".
+                line = "\r" if line.endswith("\r") else ""
+            else:
+                masked.spans[number] = _runs(covered)
+        lines_out.append(line)
+    masked.text = "\n".join(lines_out)
+    return masked
+
+
+def _runs(columns: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for column in columns:
+        if runs and runs[-1][1] == column:
+            runs[-1] = (runs[-1][0], column + 1)
+        else:
+            runs.append((column, column + 1))
+    return runs

@@ -1,0 +1,201 @@
+"""Download a tenant's or a self-hosted control plane's OpenAPI spec.
+
+Credentials come from the environment only (never from flags, so they stay out of shell
+history and CI logs): RUNAI_TOKEN for a ready bearer token, or RUNAI_CLIENT_ID and
+RUNAI_CLIENT_SECRET for the client-credentials grant against the control plane's token
+endpoint. The token is never printed, logged or put in an error message. TLS is verified
+(`ca_bundle` adds a private CA); there is no switch to turn verification off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import ssl
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+__all__ = ["FetchError", "FetchOptions", "fetch_spec", "fetch_to_temp", "safe_url"]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_SPEC_BYTES = 64 * 1024 * 1024
+MAX_RETRY_AFTER = 30.0  # seconds; a server asking for longer is not waited for
+
+
+class FetchError(Exception):
+    """The spec could not be fetched; the message names the URL (without credentials) and why."""
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 0.5  # seconds, doubled after each retry
+    ca_bundle: str | None = None
+    token_path: str = "/api/v1/token"
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may appear in messages: no user info, no query (it may hold a token)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _explain(status: int, url: str) -> str:
+    reasons = {
+        401: "401 Unauthorized: the token was refused; check RUNAI_TOKEN or RUNAI_CLIENT_ID/RUNAI_CLIENT_SECRET",
+        403: "403 Forbidden: the credentials are valid but may not read the API spec",
+        404: "404 Not Found: no spec at this URL; check the path (for example /api/docs/openapi.json)",
+    }
+    return f"{safe_url(url)}: " + reasons.get(status, f"HTTP {status}")
+
+
+def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """Always verify; a private CA is added to (not swapped for) the default trust store."""
+    if not ca_bundle:
+        return True
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise FetchError(f"--ca-bundle {ca_bundle}: cannot load it ({type(exc).__name__})") from None
+    return context
+
+
+def _transport_problem(exc: httpx.TransportError) -> str:
+    """Why a connection failed, in words; an untrusted certificate gets its own hint."""
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return "the server's TLS certificate is not trusted (add your CA with --ca-bundle)"
+    return f"connection failed ({type(exc).__name__})"
+
+
+def _send(client: httpx.Client, request: httpx.Request, options: FetchOptions,
+          sleep: Callable[[float], None], stream: bool = False) -> httpx.Response:
+    """Send with retries on timeouts, connection errors and 429/5xx, backing off in between.
+    A streamed response that is retried is closed first."""
+    delay = options.backoff
+    where = safe_url(str(request.url))
+    for attempt in range(options.retries + 1):
+        last = attempt == options.retries
+        try:
+            response = client.send(request, stream=stream)
+        except httpx.TimeoutException:
+            if last:
+                raise FetchError(f"{where}: timed out after {options.timeout:g}s "
+                                 f"({options.retries + 1} attempt{'s' if options.retries else ''})") from None
+        except httpx.TransportError as exc:
+            if last:
+                raise FetchError(f"{where}: {_transport_problem(exc)}") from None
+        else:
+            if response.status_code not in RETRY_STATUSES or last:
+                return response
+            retry_after = response.headers.get("Retry-After", "")
+            if retry_after.isdigit():
+                delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
+            response.close()
+        sleep(delay)
+        delay *= 2
+    raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+def _token_from(response: httpx.Response, url: str) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        raise FetchError(f"{safe_url(url)}: the token response is not JSON") from None
+    token = (data.get("accessToken") or data.get("access_token")) if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        raise FetchError(f"{safe_url(url)}: the token response has no accessToken")
+    return token
+
+
+def _token(client: httpx.Client, base: str, env: Mapping[str, str], options: FetchOptions,
+           sleep: Callable[[float], None]) -> str | None:
+    if env.get("RUNAI_TOKEN"):
+        return env["RUNAI_TOKEN"]
+    client_id, secret = env.get("RUNAI_CLIENT_ID"), env.get("RUNAI_CLIENT_SECRET")
+    if not (client_id and secret):
+        return None
+    url = base.rstrip("/") + options.token_path
+    body = {"grantType": "client_credentials", "clientID": client_id, "clientSecret": secret}
+    response = _send(client, client.build_request("POST", url, json=body), options, sleep)
+    if response.status_code != 200:
+        raise FetchError("token request failed: " + _explain(response.status_code, url))
+    return _token_from(response, url)
+
+
+def _read_capped(response: httpx.Response, url: str) -> bytes:
+    """The body, refusing more than MAX_SPEC_BYTES without reading all of it into memory."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_SPEC_BYTES:
+        raise FetchError(f"{safe_url(url)}: the response is larger than {MAX_SPEC_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_SPEC_BYTES:
+            raise FetchError(f"{safe_url(url)}: the response is larger than {MAX_SPEC_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def fetch_spec(
+    url: str,
+    *,
+    options: FetchOptions = FetchOptions(),
+    env: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """The spec's bytes. Raises FetchError with a message safe to show."""
+    env = os.environ if env is None else env
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FetchError(f"{safe_url(url) or 'the URL'} is not an http(s) URL")
+    base = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+    # httpx drops the Authorization header itself when a redirect leaves the origin.
+    with httpx.Client(timeout=options.timeout, verify=_verify(options.ca_bundle), transport=transport,
+                      follow_redirects=True) as client:
+        token = _token(client, base, env, options, sleep)
+        headers = {"Accept": "application/json, application/yaml"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = client.build_request("GET", url, headers=headers)
+        response = _send(client, request, options, sleep, stream=True)
+        try:
+            if response.status_code != 200:
+                raise FetchError(_explain(response.status_code, url))
+            try:
+                return _read_capped(response, url)
+            except httpx.TimeoutException:
+                raise FetchError(f"{safe_url(url)}: timed out reading the response") from None
+            except httpx.TransportError as exc:
+                raise FetchError(f"{safe_url(url)}: {_transport_problem(exc)}") from None
+        finally:
+            response.close()
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def fetch_to_temp(url: str, options: FetchOptions = FetchOptions()) -> Path:
+    """Fetch into a private temporary file (for `scan --spec URL`) and return its path. The file
+    is removed when the process exits."""
+    content = fetch_spec(url, options=options)
+    suffix = ".yaml" if urlsplit(url).path.endswith((".yaml", ".yml")) else ".json"
+    fd, name = tempfile.mkstemp(prefix="runai-audit-spec-", suffix=suffix)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    path = Path(name)
+    atexit.register(_remove_quietly, path)
+    return path

@@ -1,0 +1,32 @@
+"""OpenAPI specs of Run:ai releases: the bundled ones and a user's own, as searchable indexes."""
+
+from __future__ import annotations
+
+from runai_audit.specs.body_fields import FieldInfo
+from runai_audit.specs.index import LazyFields, Operation, ParamInfo, SpecIndex
+from runai_audit.specs.loader import (
+    SpecError,
+    bundled_versions,
+    load_bundled,
+    load_spec_document,
+    load_spec_file,
+    operations_in_any,
+    parse_spec_text,
+    versions_with,
+)
+
+__all__ = [
+    "FieldInfo",
+    "LazyFields",
+    "Operation",
+    "ParamInfo",
+    "SpecError",
+    "SpecIndex",
+    "bundled_versions",
+    "load_bundled",
+    "load_spec_document",
+    "load_spec_file",
+    "operations_in_any",
+    "parse_spec_text",
+    "versions_with",
+]
