@@ -146,6 +146,7 @@ class _Collected:
     skipped: list[SkippedFile] = field(default_factory=list)
     directives: dict[str, tuple[object, ...]] = field(default_factory=dict)
     files_scanned: int = 0
+    scanned_paths: set[str] = field(default_factory=set)
     traffic_entries: int = 0
     traffic_unmatched: int = 0
 
@@ -155,6 +156,7 @@ def _absorb(result: FileResult, ctx: EngineContext, out: _Collected) -> None:
         out.skipped.append(result.skipped)
         return
     out.files_scanned += 1
+    out.scanned_paths.add(result.display)
     out.problems.extend(result.problems)
     if result.directives:
         out.directives[result.display] = result.directives
@@ -169,6 +171,7 @@ def _scan_traffic(cand: Candidate, kind: str, ctx: EngineContext, options: ScanO
     except Exception as exc:  # the scanners report bad input themselves; this guards their bugs
         stats.problems.append(InputProblem(cand.display, f"internal error reading {kind}: {type(exc).__name__}"))
     out.files_scanned += 1
+    out.scanned_paths.add(cand.display)
     out.traffic_entries += stats.entries
     out.traffic_unmatched += stats.unmatched
     out.problems.extend(stats.problems)
@@ -211,10 +214,10 @@ def _post_process(findings: list[Finding], out: _Collected, options: ScanOptions
     findings = apply_exemptions(findings, options.exemptions, ctx.as_of)  # type: ignore[arg-type]
     findings = assign_fingerprints(sorted(findings, key=lambda f: f.sort_key))
     if options.baseline is not None:
-        try:
-            findings = apply_baseline(findings, read_baseline(options.baseline))
-        except Exception as exc:
-            raise ScanError(str(exc)) from exc
+        scanned = out.scanned_paths if options.only_files is not None else None
+        findings = apply_baseline(findings, read_baseline(options.baseline), scanned_paths=scanned)
+    # Once more, for the findings the filters themselves add (RA901-RA904).
+    findings = apply_severity_overrides(findings, dict(options.severity))
     return sorted(findings, key=lambda f: f.sort_key)
 
 

@@ -15,6 +15,8 @@ ERROR_CLASSES = (
     ("runai_audit.baseline", "BaselineError"),
     ("runai_audit.changed", "GitError"),
     ("runai_audit.spec_fetch", "FetchError"),
+    ("runai_audit.history", "HistoryError"),
+    ("runai_audit.merge", "MergeError"),
 )
 
 

@@ -2,9 +2,9 @@
 
 Line numbers are left out on purpose: inserting lines above a call, moving it within the file or
 reformatting it must not make an accepted finding look new. What identifies a script finding is
-the rule, the file, the subject, the evidence in a normal form (no whitespace, no trailing comma
-before a closing bracket, one quote style: what code formatters change), and its rank among
-findings that share all of those (the second identical call in a file stays the second). Traffic
+the rule, the file, the subject and its rank among findings that share all three (the second
+call to one deprecated endpoint in a file stays the second). The evidence line is left out too:
+a formatter that splits a call over several lines changes the line the finding sits on. Traffic
 findings are aggregated per subject, and their pointer and counts change with every capture, so
 they are identified by rule, file and subject alone.
 """
@@ -54,10 +54,7 @@ def _position(finding: Finding) -> tuple[str, int, int, str]:
 
 
 def _identity(finding: Finding) -> tuple[str, ...]:
-    parts = (finding.rule_id, finding.location.path, finding.subject)
-    if is_traffic(finding):
-        return parts
-    return (*parts, normalise_evidence(finding.evidence))
+    return (finding.rule_id, finding.location.path, finding.subject)
 
 
 def normalise_evidence(evidence: str) -> str:

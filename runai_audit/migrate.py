@@ -33,7 +33,8 @@ from runai_audit.migrate_fields import (
 )
 from runai_audit.scanners.manifest import looks_like_json
 from runai_audit.scanners.manifest_docs import Doc, read_documents
-from runai_audit.scanners.manifest_yaml import YamlLimit, YNode, resolve_scalar, to_python
+from runai_audit.scanners.manifest_walk import resolve_scalar, to_python
+from runai_audit.scanners.manifest_yaml import YamlLimit, YNode
 
 MIGRATABLE_API_VERSIONS = ("run.ai/v2alpha1", "run.ai/v1alpha1")
 _HANDLED_ELSEWHERE = frozenset({"name", "namePrefix", "gpu", "gpuMemory", "gpuLimit", "runAsUser", "serviceType", "ports"})
@@ -170,6 +171,7 @@ class _Builder:
         items = raw.get("items") if isinstance(raw, Mapping) else None
         if isinstance(items, Mapping):
             entries = [(str(k), f"{path}.items.{k}", v.get("value") if isinstance(v, Mapping) else v) for k, v in items.items()]
+            entries = [(n, w + ".value" if isinstance(v, Mapping) else w, v) for n, w, v in entries]
         elif isinstance(items, list):
             entries = [("", f"{path}.items[{i}]", v) for i, v in enumerate(items)]
         else:

@@ -161,6 +161,9 @@ class CliCall:
     location: Location
     evidence: str = ""
     confidence: Confidence = Confidence.HIGH
+    # The CLI the line runs, as the scanner resolved it ("runai" or "runai-adm"); argv[0] may be
+    # `$RUNAI_BIN`, `./runai-2.13.49` or a site wrapper. "" when the scanner did not say.
+    binary: str = ""
 
 
 @dataclass(frozen=True)

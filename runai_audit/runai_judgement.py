@@ -11,7 +11,8 @@ A call counts as Run:ai's when
    - the file it sits in talks about Run:ai (a run.ai host, a runai name, a runai CLI call):
      then only with lowered confidence, and never enough for an "unsupported" finding.
 Kubernetes API paths (`/api/v1/namespaces/...`, `/apis/<group>/...` other than run.ai) and the
-current per-cluster `/cluster-api/` are never judged Run:ai REST calls.
+current per-cluster `/cluster-api/` are never judged Run:ai REST calls, nor is a URL whose base
+is unknown and which keeps fewer than two literal path segments (`{**}/users` could be anyone's).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from runai_audit.models import ApiCall, Confidence
-from runai_audit.paths import BASE_WILDCARD, ParsedUrl, is_runai_host
+from runai_audit.paths import BASE_WILDCARD, WILDCARD, ParsedUrl, is_runai_host
 
 RUNAI_ONLY_PREFIXES = ("/v1/k8s/", "/apis/run.ai/", "/researcher/api/")
 KUBERNETES_PREFIXES = ("/api/v1/namespaces", "/api/v1/nodes/{*}/proxy", "/apis/", "/cluster-api/", "/healthz")
 RUNAI_API_PREFIXES = ("/api/v1/", "/api/v2/", "/v1/k8s/")
+MIN_LITERAL_SEGMENTS = 2
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,18 @@ def is_kubernetes_path(path: str) -> bool:
     return _starts(path, KUBERNETES_PREFIXES) or "/cluster-api/" in path
 
 
+def too_vague(url: ParsedUrl) -> bool:
+    """A URL whose base is unknown and that keeps fewer than two literal path segments
+    (`{**}`, `{**}/users`) could be anything; matching it would only guess."""
+    literal = [s for s in url.segments if s != WILDCARD]
+    return url.unknown_base and len(literal) < MIN_LITERAL_SEGMENTS
+
+
 def judge_call(
     call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str], file_mentions_runai: bool
 ) -> Judgement | None:
     """How sure we are that `call` goes to Run:ai, or None when it does not."""
-    if is_kubernetes_path(url.path):
+    if is_kubernetes_path(url.path) or too_vague(url):
         return None
     host_known = url.host is not None and "{*}" not in url.host
     if host_known:

@@ -165,3 +165,8 @@ def test_saas_deployment_uses_dates() -> None:
     result = list(evaluate([call("https://acme.run.ai/api/v1/apps/9", method="DELETE")], context(deployment="saas")))
     # 2.24 (2025-12-15 in the test calendar) + 6 months = 2026-06-15, before the as-of date.
     assert [(f.rule_id, f.status, f.sunset) for f in result] == [("RA501", Status.REMOVED, "2026-06-15")]
+
+
+@pytest.mark.parametrize("url", ["{**}", "{**}/{*}", "{**}/apps/{*}", "{**}/users"])
+def test_vague_urls_with_unknown_base_match_nothing(url: str) -> None:
+    assert found(call(url, method="DELETE", runai_hint=True), mentions=True) == []

@@ -229,8 +229,10 @@ def test_runai_hint_from_attribute_and_env_name() -> None:
                 requests.get(self.runai_base + "/v1/k8s/users")
                 requests.get(os.environ["RUNAI_HOST"] + "/v1/k8s/users")
                 requests.get(os.environ["OTHER_HOST"] + "/v1/k8s/users")
+                requests.get(settings.get("runai_url") + "/v1/k8s/users")
+                requests.get(config["Run_AI"]["host"] + "/v1/k8s/users")
         """)
-    assert [c.runai_hint for c in calls] == [True, True, False]
+    assert [c.runai_hint for c in calls] == [True, True, False, True, True]
 
 
 def test_query_names_from_url_and_params() -> None:
@@ -487,6 +489,26 @@ def test_yaml_format_template_and_one_line_literal() -> None:
     assert [(f.path, f.location) for f in one_line.fields][-1] == ("spec.schedulerName", Location("app.py", 6, 12))
 
 
+def test_yaml_placeholders_versus_flow_mappings() -> None:
+    (obj,) = scan("""
+        DOC = '''apiVersion: run.ai/v2alpha1
+        kind: TrainingWorkload
+        spec:
+          gpu: {gpus}
+          labels: {team: ml}
+        '''
+        """)
+    assert isinstance(obj, ManifestObject)
+    assert [(f.path, f.value) for f in obj.fields] == [
+        ("apiVersion", "run.ai/v2alpha1"),
+        ("kind", "TrainingWorkload"),
+        ("spec", None),
+        ("spec.gpu", None),
+        ("spec.labels", None),
+        ("spec.labels.team", "ml"),
+    ]
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -718,3 +740,31 @@ def test_mask_secrets(line: str, expected: str) -> None:
 ])
 def test_is_secret_name(name: str, secret: bool) -> None:
     assert is_secret_name(name) is secret
+
+
+def test_second_positional_argument_is_params_or_data() -> None:
+    calls = api_calls("""
+        class Projects:
+            def __init__(self, client):
+                self.client = client
+            def all(self):
+                path = "/api/v1/org-unit/projects"
+                return self.client.get(path, {"filterBy": "name==a"})
+            def create(self, name):
+                path = "/api/v1/org-unit/projects"
+                payload = json.dumps({"name": name, "clusterId": CID})
+                return self.client.post(path, payload)
+        """)
+    assert [(c.method, c.url, [q.name for q in c.query], [b.path for b in c.body]) for c in calls] == [
+        ("GET", "{**}/api/v1/org-unit/projects", ["filterBy"], []),
+        ("POST", "{**}/api/v1/org-unit/projects", [], ["name", "clusterId"]),
+    ]
+    assert calls[0].query[0].location == Location("app.py", 6, 39)
+
+
+def test_byte_order_mark_is_ignored() -> None:
+    result = scan_python('\ufeffimport requests\nrequests.get("https://acme.run.ai/v1/k8s/users")\n', "bom.py")
+    assert result.problems == []
+    assert [summary(c) for c in result.observations if isinstance(c, ApiCall)] == [
+        ("GET", "https://acme.run.ai/v1/k8s/users", 2, 14),
+    ]

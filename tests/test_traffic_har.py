@@ -165,7 +165,7 @@ def test_user_hosts_and_globs(tmp_path: Path, host: str, hosts: tuple[str, ...],
     file = tmp_path / "h.har"
     file.write_text(_har(_entry(f"https://{host}/api/v1/users")))
     observations, stats = scan(file, TrafficOptions(hosts=hosts))
-    assert [(o.url, o.confidence) for o in observations] == (
+    assert [(o.url, o.confidence) for o in observations if isinstance(o, ApiCall)] == (
         [(f"https://{host}/api/v1/users", Confidence.HIGH)] if counted else []
     )
     assert stats.unmatched == (0 if counted else 1)
@@ -182,3 +182,13 @@ def test_credentials_in_the_url_and_query_values_are_dropped(tmp_path: Path) -> 
         (QueryParam("token"), QueryParam("page")),
         "GET /api/v1/users",
     )
+
+
+def test_entries_laid_out_unlike_the_first_get_no_line(tmp_path: Path) -> None:
+    document = json.loads(FIXTURE.read_text())
+    first, *rest = document["log"]["entries"]
+    compact = ", ".join(json.dumps(e) for e in rest)
+    text = '{"log": {"version": "1.2", "entries": [\n    ' + json.dumps(first, indent=2).replace("\n", "\n    ")
+    (tmp_path / "mixed.har").write_text(text + ", " + compact + "]}}\n")
+    observations, _ = scan(tmp_path / "mixed.har")
+    assert calls(observations) == [(m, u, p, 2 if p.endswith("/0") else 0) for m, u, p, _ in EXPECTED_CALLS]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -31,7 +33,13 @@ def _display(ref: str) -> str:
 
 def load_spec_ref(ref: str, fetch_options: FetchOptions, *, validate: bool = True) -> SpecIndex:
     """A bundled release, a URL or a file as a SpecIndex; SpecError / FetchError otherwise."""
-    from runai_audit.specs import bundled_versions, load_bundled, load_spec_document, load_spec_file, parse_spec_text
+    from runai_audit.specs import (
+        bundled_versions,
+        load_bundled,
+        load_spec_document,
+        load_spec_file,
+        parse_spec_text,
+    )
 
     if _is_url(ref):
         source = _display(ref)
@@ -51,7 +59,10 @@ def load_spec_ref(ref: str, fetch_options: FetchOptions, *, validate: bool = Tru
     return load_spec_file(path, validate=validate)
 
 
-def fetch_options_decorator(func):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fetch_options_decorator(func: F) -> F:
     """--ca-bundle, --timeout and --retries, for every subcommand that may fetch a URL."""
     func = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
                         help="Retries on timeouts, 429 and 5xx, with exponential backoff.")(func)

@@ -95,7 +95,7 @@ def mask_words(words: Sequence[str]) -> list[str]:
             out.append(f"{name}={MASK}" if _SECRET_NAME.search(name) or "=" in value else word)
         elif "=" in word and not word.startswith("-"):
             out.append(word.split("=", 1)[0] + "=" + MASK)  # KEY=VALUE, as in -e KEY=VALUE
-        elif previous.startswith("-") and _SECRET_NAME.search(previous):
+        elif previous.startswith("-") and "=" not in previous and not word.startswith("-") and _SECRET_NAME.search(previous):
             out.append(MASK)
         else:
             out.append(word)

@@ -29,6 +29,7 @@ from runai_audit.models import (
 from runai_audit.reporters.common import ordered
 
 SCHEMA_VERSION = 1
+EXTRA_SECTIONS = ("upgrade", "history", "repositories")
 
 
 def _suppression(s: Suppression | None) -> dict[str, str] | None:
@@ -78,7 +79,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     counts = report.counts()
     cov = report.coverage
     prov = report.provenance
-    return {
+    data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": prov.tool_name, "version": prov.tool_version},
         "target": {
@@ -119,6 +120,11 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         ],
         "releases": [{"version": v, "date": d} for v, d in report.releases],
     }
+    # Sections some commands attach (upgrade plan, scan history, estate repositories), already plain JSON.
+    for key in EXTRA_SECTIONS:
+        if key in report.extras:
+            data[key] = report.extras[key]
+    return data
 
 
 def render(report: Report) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell import scan_commands, scan_shell
+from runai_audit.scanners.shell import scan_commands, scan_script
 from runai_audit.scanners.shell_json import read_json_string
 from runai_audit.scanners.shell_positions import LineIndex, shifted_locator
 from runai_audit.scanners.shell_words import Command, Word
@@ -62,11 +62,22 @@ def _exec_form(text: str, start: int) -> list[Word] | None:
     return None
 
 
+def _scan_segments(segments: list[tuple[int, list[str]]], path: str) -> ScanResult:
+    """Each RUN is its own shell: an unclosed quote in one must not swallow the next."""
+    result = ScanResult()
+    for first, lines in segments:
+        text = "\n".join(lines)
+        part = scan_script(text, path, shifted_locator(path, LineIndex(text), first), dialect="docker")
+        result.observations.extend(part.observations)
+        result.problems.extend(part.problems)
+    return result
+
+
 def scan_dockerfile(text: str, path: str) -> ScanResult:
     lines = text.split("\n")
     escape = _escape_char(lines)
     index = LineIndex(text)
-    view = [""] * len(lines)
+    segments: list[tuple[int, list[str]]] = []
     exec_commands: list[Command] = []
     posix = True
     i = 0
@@ -83,8 +94,8 @@ def scan_dockerfile(text: str, path: str) -> ScanResult:
             if heredoc:
                 last = i + 1
                 while last < len(lines) and lines[last].rstrip("\r").strip() != heredoc.group(2):
-                    view[last] = lines[last].rstrip("\r")
                     last += 1
+                segments.append((i + 1, [line.rstrip("\r") for line in lines[i + 1:last]]))
             elif rest.lstrip().startswith("["):
                 start = (index.offset(i + 1, 1) or 0) + run.end() + (len(rest) - len(rest.lstrip()))
                 words = _exec_form(text, start)
@@ -93,24 +104,21 @@ def scan_dockerfile(text: str, path: str) -> ScanResult:
                 while _continues(lines[last], escape) and last + 1 < len(lines):
                     last += 1
             else:
-                view[i] = " " * run.end() + rest
-                current = view[i]
-                while current.rstrip().endswith(escape) and last + 1 < len(lines):
+                view = [" " * run.end() + rest]
+                while view[-1].rstrip().endswith(escape) and last + 1 < len(lines):
                     # the shell continues on a backslash with nothing after it
-                    view[last] = view[last].rstrip()[:-1] + "\\"
+                    view[-1] = view[-1].rstrip()[:-1] + "\\"
                     last += 1
                     nxt = lines[last].rstrip("\r")
-                    if not nxt.strip() or nxt.lstrip().startswith("#"):
-                        view[last] = "\\"  # dropped by the builder; keep the shell's line going
-                        current = escape
-                    else:
-                        view[last] = current = nxt
+                    dropped = not nxt.strip() or nxt.lstrip().startswith("#")
+                    # a line the builder drops becomes a bare backslash: the shell's line goes on
+                    view.append("\\" if dropped else nxt)
+                segments.append((i, view))
         else:
             while _continues(lines[last], escape) and last + 1 < len(lines):
                 last += 1
         i = last + 1
-    view_text = "\n".join(view)
-    result = scan_shell(view_text, path)
+    result = _scan_segments(segments, path)
     if exec_commands:
         exec_result = scan_commands(exec_commands, path, shifted_locator(path, index))
         result.observations.extend(exec_result.observations)

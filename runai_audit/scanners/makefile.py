@@ -38,7 +38,7 @@ def _recipe_view(line: str) -> str:
 def scan_makefile(text: str, path: str) -> ScanResult:
     lines = text.split("\n")
     index = LineIndex(text)
-    view = [""] * len(lines)
+    segments: list[tuple[int, list[str]]] = []  # each recipe line (with continuations) is one shell
     known: dict[str, Word] = {}
     in_rule = in_define = False
     continuation = ""  # "recipe" | "other" while a line ends in a backslash
@@ -47,14 +47,14 @@ def scan_makefile(text: str, path: str) -> ScanResult:
         ends_continued = line.endswith("\\")
         if continuation:
             if continuation == "recipe":
-                view[i] = line
+                segments[-1][1].append(line)
             continuation = continuation if ends_continued else ""
             continue
         if in_define:
             in_define = not line.strip().startswith("endef")
             continue
         if line.startswith("\t") and in_rule:
-            view[i] = _recipe_view(line)
+            segments.append((i, [_recipe_view(line)]))
             continuation = "recipe" if ends_continued else ""
             continue
         stripped = line.strip()
@@ -63,10 +63,11 @@ def scan_makefile(text: str, path: str) -> ScanResult:
         if _DEFINE.match(stripped):
             in_define = True
             continue
+        continuation = "other" if ends_continued else ""
         assign = _ASSIGN.fullmatch(line)
         rule = None if assign else _RULE.fullmatch(line)
+        in_rule = rule is not None
         if assign:
-            in_rule = False
             name, op, value = assign.groups()
             if op in ("=", ":=", "::=", ":::=", "?=") and value.strip() and "$" not in value and not ends_continued:
                 start = (index.offset(i + 1, 1) or 0) + assign.start(3)
@@ -74,14 +75,15 @@ def scan_makefile(text: str, path: str) -> ScanResult:
                 known[name] = Word(value, list(range(start, start + len(value))), [], start, start + len(value),
                                    False, value)
         elif rule:
-            in_rule = True
-            after = rule.group("after")
-            semi = after.find(";")
+            semi = rule.group("after").find(";")
             if semi >= 0:  # `target: prereqs ; recipe`
                 cut = rule.start("after") + semi + 1
-                view[i] = " " * cut + line[cut:]
-        else:
-            in_rule = False
-        continuation = "other" if ends_continued and not view[i] else ("recipe" if ends_continued else "")
-    view_text = "\n".join(view)
-    return scan_script(view_text, path, shifted_locator(path, LineIndex(view_text)), dialect="make", known=known)
+                segments.append((i, [" " * cut + line[cut:]]))
+                continuation = "recipe" if ends_continued else ""
+    result = ScanResult()
+    for first, view in segments:
+        snippet = "\n".join(view)
+        part = scan_script(snippet, path, shifted_locator(path, LineIndex(snippet), first), dialect="make", known=known)
+        result.observations.extend(part.observations)
+        result.problems.extend(part.problems)
+    return result

@@ -18,7 +18,8 @@ from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.manifest_ci import scan_ci_yaml
 from runai_audit.scanners.manifest_docs import Doc, embedded_offsets, read_documents
 from runai_audit.scanners.manifest_heredoc import scan_shell_heredocs
-from runai_audit.scanners.manifest_yaml import KeyPath, WalkBudget, YamlLimit, YNode, iter_key_paths
+from runai_audit.scanners.manifest_walk import KeyPath, WalkBudget, iter_key_paths
+from runai_audit.scanners.manifest_yaml import YamlLimit, YNode
 
 __all__ = ["looks_like_json", "scan_ci_yaml", "scan_manifest", "scan_shell_heredocs"]
 

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.manifest_docs import Doc, embedded_offsets, read_documents
-from runai_audit.scanners.manifest_yaml import WalkBudget, YamlLimit, YNode, iter_key_paths
+from runai_audit.scanners.manifest_walk import WalkBudget, iter_key_paths
+from runai_audit.scanners.manifest_yaml import YamlLimit, YNode
 
 GITLAB_SCRIPT_KEYS = ("script", "before_script", "after_script")
 NON_POSIX_SHELLS = ("python", "pwsh", "powershell", "cmd")

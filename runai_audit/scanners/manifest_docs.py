@@ -13,7 +13,6 @@ import yaml
 
 from runai_audit.scanners.manifest_templates import Masked, TemplateError, has_template, mask_templates
 from runai_audit.scanners.manifest_yaml import (
-    MAX_DOCUMENT_CHARS,
     Chunk,
     YamlLimit,
     YNode,
@@ -103,8 +102,6 @@ def read_documents(text: str, *, is_json: bool = False, templates: str = "auto")
 
 
 def _parse(text: str, is_json: bool) -> YNode | None:
-    if len(text) > MAX_DOCUMENT_CHARS:
-        raise YamlLimit(f"document is larger than {MAX_DOCUMENT_CHARS} characters; not parsed")
     try:
         return parse_chunk(text)
     except yaml.YAMLError:

@@ -1,10 +1,12 @@
 """Make Helm (Go template) and Jinja manifests readable as YAML without moving anything.
 
-Every `{{ ... }}`, `{% ... %}` and `{# ... #}` tag is overwritten in place with a filler
-character of the same length, so every line and column the YAML parser reports is still the
-right one in the original file. A line that held nothing but tags (`{{- if .Values.x }}`,
-`{{ end }}`, `{{ toYaml .Values.resources | nindent 4 }}`) is blanked instead: such lines are
-control flow or whole generated blocks, and as filler they would break the indentation.
+Every tag is overwritten in place, so every line and column the YAML parser reports is still
+the right one in the original file. A tag that produces text (`{{ .Values.image }}`) becomes
+filler characters of the same length, a plain scalar to YAML; a tag that produces nothing
+(Jinja `{% ... %}` statements and `{# ... #}` comments, Helm `if`/`else`/`end`/`range`/
+`with`/`define`, assignments and comments) becomes spaces. A line that held nothing but tags
+(`{{- if .Values.x }}`, `{{ toYaml .Values.resources | nindent 4 }}`) is blanked: such lines
+are control flow or whole generated blocks, and as filler they would break the indentation.
 Both branches of an `if` are kept, which YAML tolerates (a list gets both items, a mapping
 repeats a key).
 
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 FILLER = "_"
 _OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _OPEN = re.compile(r"\{\{|\{%|\{#")
+# Helm actions that print nothing: control flow, definitions, assignments, comments.
+_SILENT_ACTION = re.compile(r"^\{\{-?\s*(?:if|else|end|range|with|define|break|continue|/\*|\$\w+\s*:?=)")
 
 
 class TemplateError(ValueError):
@@ -71,12 +75,17 @@ def mask_templates(text: str) -> Masked:
     """The text with template tags masked; raises TemplateError for an unclosed tag."""
     chars = list(text)
     spans = _tag_spans(text)
-    tag_chars: set[int] = set()
+    tag_chars: set[int] = set()  # characters of every tag
+    silent_chars: set[int] = set()  # of those, the tags that print nothing
     for start, end in spans:
+        tag = text[start:end]
+        silent = tag.startswith(("{%", "{#")) or bool(_SILENT_ACTION.match(tag))
         for i in range(start, end):
             if chars[i] != "\n":
-                chars[i] = FILLER
+                chars[i] = " " if silent else FILLER
                 tag_chars.add(i)
+                if silent:
+                    silent_chars.add(i)
     masked = Masked(text="")
     lines_out: list[str] = []
     offset = 0
@@ -89,7 +98,9 @@ def mask_templates(text: str) -> Masked:
                 # A line of tags only: control flow or a generated block; keep just its "\r".
                 line = "\r" if line.endswith("\r") else ""
             else:
-                masked.spans[number] = _runs(covered)
+                printed = [c for c in covered if offset - len(line) - 1 + c not in silent_chars]
+                if printed:
+                    masked.spans[number] = _runs(printed)
         lines_out.append(line)
     masked.text = "\n".join(lines_out)
     return masked

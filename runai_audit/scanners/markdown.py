@@ -22,6 +22,7 @@ from runai_audit.redact import mask_secrets
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.shell import scan_shell
 from runai_audit.scanners.shell_cli import limit
+from runai_audit.scanners.shell_http import kept_value
 from runai_audit.scanners.shell_json import json_fields
 from runai_audit.scanners.shell_positions import LineIndex, relocate
 from runai_audit.scanners.shell_url import shape_url
@@ -205,7 +206,7 @@ def http_block(block: Block, path: str) -> list[Observation]:
                          if _REQUEST_LINE.fullmatch(block.lines[j].lstrip())), len(text))
             for f in json_fields(text[start:stop]):
                 fl, fc = index.position(start + f.offset)
-                body.append(BodyField(f.path, f.value, Location(path, block.first_line + fl, fc)))
+                body.append(BodyField(f.path, kept_value(f.path, f.value), Location(path, block.first_line + fl, fc)))
         confidence = Confidence.HIGH if shape.host_literal and not shape.wildcard else Confidence.MEDIUM
         out.append(ApiCall(m.group("method"), shape.url, Location(path, block.first_line + n + 1, col),
                            body=tuple(body), confidence=confidence,

@@ -124,13 +124,13 @@ class _CellPlace:
         line, col = self.raw_index.position(offs[min(max(offset, 0), len(offs) - 1)])
         return Location(self.path, line, col)
 
-    def view_locator(self, view: str) -> Callable[[int], Location]:
-        """A view has the cell's lines at the cell's columns: map through (line, column)."""
+    def view_locator(self, view: str, first_line: int = 0) -> Callable[[int], Location]:
+        """A view holds cell lines from `first_line` on, at the cell's columns."""
         view_index = LineIndex(view)
 
         def locate(offset: int) -> Location:
             line, col = view_index.position(offset)
-            return self.at(self.lines.offset(line, col) or 0)
+            return self.at(self.lines.offset(line + first_line, col) or 0)
 
         return locate
 
@@ -140,34 +140,32 @@ class _CellPlace:
         return self.at(self.lines.offset(loc.line, loc.column) or 0)
 
 
-def _split_python(lines: list[str]) -> tuple[list[str], list[str]]:
-    """A Python cell as (python view, shell view): `!` lines move to the shell view, leaving
-    `pass` (or `None` for `x = !cmd`) so the Python still parses."""
+def _split_python(lines: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A Python cell as (python lines, shell segments). Each `!` line (with its continuations)
+    is one shell segment (first line, views); it leaves `pass` (or `None` for `x = !cmd`) behind
+    so the Python still parses."""
     py = list(lines)
-    sh = [""] * len(lines)
+    segments: list[tuple[int, list[str]]] = []
     continued = False
     for k, line in enumerate(lines):
         if continued:
-            sh[k], py[k] = line, ""
+            segments[-1][1].append(line)
+            py[k] = ""
             continued = line.rstrip().endswith("\\")
             continue
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
         bang = _BANG.match(stripped)
-        system = _SYSTEM.match(stripped)
-        if bang:
-            cut = indent + bang.end()
-            sh[k] = " " * cut + line[cut:]
-            assigned = "=" in bang.group()
-            py[k] = line[:indent + bang.group().index("!")] + "None" if assigned else " " * indent + "pass"
-            continued = line.rstrip().endswith("\\")
-        elif system:
-            cut = indent + system.end()
-            sh[k] = " " * cut + line[cut:]
-            py[k] = " " * indent + "pass"
+        escape = bang or _SYSTEM.match(stripped)
+        if escape is not None:
+            cut = indent + escape.end()
+            segments.append((k, [" " * cut + line[cut:]]))
+            assigned = bang is not None and "=" in bang.group()
+            py[k] = line[:indent + bang.group().index("!")] + "None" if bang and assigned else " " * indent + "pass"
+            continued = bang is not None and line.rstrip().endswith("\\")
         elif stripped.startswith("%") or (stripped.endswith("?") and not stripped.startswith("#")):
             py[k] = " " * indent + "pass"
-    return py, sh
+    return py, segments
 
 
 def _scan_python(text: str, path: str) -> ScanResult:
@@ -196,10 +194,10 @@ def _scan_cell(cell: Cell, kernel: str, path: str, raw_index: LineIndex) -> Scan
         return result  # html, javascript, a data file
     if first.startswith("%%"):
         lines[0] = ""
-    py, sh = _split_python(lines)
-    shell_view = "\n".join(sh)
-    if shell_view.strip():
-        part = scan_script(shell_view, path, place.view_locator(shell_view), dialect="ipython")
+    py, segments = _split_python(lines)
+    for start, segment in segments:
+        snippet = "\n".join(segment)
+        part = scan_script(snippet, path, place.view_locator(snippet, start), dialect="ipython")
         result.observations.extend(part.observations)
         result.problems.extend(part.problems)
     part = _scan_python("\n".join(py), path)

@@ -29,6 +29,7 @@ __all__ = ["scan_python"]
 def scan_python(text: str, path: str, *, line_offset: int = 0) -> ScanResult:
     """Observations in one Python source; `line_offset` is added to every line (notebook cells)."""
     result = ScanResult()
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the code
     tree = _parse(text, path, line_offset, result)
     if tree is None:
         return result

@@ -112,11 +112,14 @@ def build_api_call(ctx: Context, spec: HttpCall, resolver: Resolver, where: ast.
     hints = full.hints | (spec.client.names if spec.client is not None else frozenset())
     query = [QueryParam(name, _query_location(ctx, where, name)) for name in rendered.query]
     body: list[BodyField] = []
+    second = _second_positional(spec, method)
     for keyword in _BODY_KEYWORDS:
         if keyword == "body" and spec.client is not None and spec.client.is_connection:
             node = call_argument(spec.call, 2, "body")
         else:
             node = call_argument(spec.call, -1, keyword)
+        if node is None and second is not None and second[0] == keyword:
+            node = second[1]
         if node is None:
             continue
         as_query = keyword == "params" or (keyword == "fields" and method in ("GET", "HEAD", "DELETE"))
@@ -139,6 +142,17 @@ def build_api_call(ctx: Context, spec: HttpCall, resolver: Resolver, where: ast.
         evidence=ctx.evidence(line),
         runai_hint=mentions_runai(hints),
     )
+
+
+def _second_positional(spec: HttpCall, method: str) -> tuple[str, ast.expr] | None:
+    """`get(url, params)` / `post(url, data)` / `urlopen(url, data)`: what a second positional
+    argument means when the URL is the first."""
+    args = spec.call.args
+    if spec.method_node is not None or len(args) < 2 or args[0] is not spec.url_node:
+        return None
+    if isinstance(args[1], ast.Starred):
+        return None
+    return ("params" if method in ("GET", "HEAD", "OPTIONS", "DELETE") else "data", args[1])
 
 
 def _method(resolver: Resolver, node: ast.expr | None) -> str | None:

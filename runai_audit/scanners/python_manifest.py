@@ -21,7 +21,11 @@ from runai_audit.scanners.python_context import Context
 __all__ = ["dict_manifest", "yaml_manifests"]
 
 _HOLE = "runai_audit_hole"
-_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|\{[A-Za-z_0-9]*(?:[.\[][^{}\n]*)?(?:![rsa])?(?::[^{}\n]*)?\}")
+# `{name}`, `{0}`, `{}`, `{cfg.gpu}`, `{{ jinja }}` in a plain string used as a template; a YAML
+# flow mapping (`{a: 1}`) has a colon and is left alone.
+_PLACEHOLDER = re.compile(
+    r"\{\{[^{}\n]*\}\}|\{(?:[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_0-9]+|\[[^\]{}\n]*\])*|\d*)(?:![rsa])?\}"
+)
 _VALUE_MAX = 64
 
 
@@ -103,7 +107,8 @@ def yaml_manifests(ctx: Context, node: ast.Constant | ast.JoinedStr) -> list[Man
     text = _yaml_text(node)
     if text is None or "apiVersion" not in text or "kind" not in text:
         return []
-    text = _PLACEHOLDER.sub(_HOLE, text)
+    if isinstance(node, ast.Constant):
+        text = _PLACEHOLDER.sub(_HOLE, text)
     documents = _compose(text)
     if not documents:
         return []

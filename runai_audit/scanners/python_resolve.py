@@ -10,17 +10,17 @@ a literal that was already part of a detected call from one that was not.
 from __future__ import annotations
 
 import ast
-import re
-import string
 
 from runai_audit.scanners.python_index import Binding, Index, dotted_name
 from runai_audit.scanners.python_text import (
     Hole,
     Text,
     concat,
+    format_text,
     hole,
     join_with,
     lit,
+    percent_text,
     strip,
     urljoin_text,
 )
@@ -30,7 +30,6 @@ __all__ = ["Arguments", "Resolver"]
 _DEPTH = 16
 
 
-_PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?([diouxXeEfFgGcrsa%])")
 _ENV_FUNCS = {"os.getenv", "os.environ.get", "os.environ.setdefault", "os.getenvb"}
 
 
@@ -174,7 +173,7 @@ class Resolver:
             for k, v in zip(target.keys, target.values, strict=True):
                 if isinstance(k, ast.Constant) and k.value == key_text:
                     return _named(key_text, self.text(v, depth))
-        return hole(container, key_text)
+        return hole(container, key_text, base=self.text(node.value, depth))
 
     def _call(self, node: ast.Call, depth: int) -> Text:
         func = node.func
@@ -207,6 +206,9 @@ class Resolver:
         if name in ("lower", "upper") and not args:
             return Text(tuple(getattr(p, name)() if isinstance(p, str) else p for p in receiver.parts),
                         receiver.hints, receiver.nodes)
+        if name == "get" and args:  # config.get("runai_url"): the key names what it holds
+            key = self.text(args[0], depth).literal or ""
+            return hole(dotted_name(func) or name, key, base=receiver)
         if name == "replace" and len(args) == 2 and receiver.literal is not None:
             old, new = self.text(args[0], depth).literal, self.text(args[1], depth).literal
             if old is not None and new is not None:
@@ -214,59 +216,15 @@ class Resolver:
         return hole(dotted_name(func) or name, base=receiver)
 
     def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Text:
-        template = self.text(func.value, depth)
         args = [self.text(a, depth) for a in node.args if not isinstance(a, ast.Starred)]
         kwargs = {k.arg: self.text(k.value, depth) for k in node.keywords if k.arg}
-        seen = concat(template, *args, *kwargs.values())
-        if template.literal is None:
-            return hole(base=seen)
-        pieces: list[Text] = []
-        auto = 0
-        try:
-            parsed = list(string.Formatter().parse(template.literal))
-        except ValueError:
-            return hole(base=seen)
-        for literal_text, field, _spec, _conv in parsed:
-            pieces.append(lit(literal_text))
-            if field is None:
-                continue
-            head = re.split(r"[.\[]", field, maxsplit=1)[0]
-            value: Text | None = None
-            if head == "":
-                value, auto = (args[auto] if auto < len(args) else None), auto + 1
-            elif head.isdigit():
-                value = args[int(head)] if int(head) < len(args) else None
-            else:
-                value = kwargs.get(head)
-            if value is None or head != field:
-                value = hole(head, base=value)
-            pieces.append(value)
-        out = concat(*pieces)
-        return Text(out.parts, out.hints | seen.hints, out.nodes | seen.nodes)
+        return format_text(self.text(func.value, depth), args, kwargs)
 
     def _percent(self, node: ast.BinOp, depth: int) -> Text:
-        template = self.text(node.left, depth)
         right = node.right
         values = right.elts if isinstance(right, ast.Tuple) else [right]
         texts = [self.text(v, depth) for v in values]
-        seen = concat(template, *texts)
-        if template.literal is None:
-            return hole(base=seen)
-        pieces: list[Text] = []
-        pos, index = 0, 0
-        for match in _PERCENT.finditer(template.literal):
-            pieces.append(lit(template.literal[pos:match.start()]))
-            pos = match.end()
-            if match.group(2) == "%":
-                pieces.append(lit("%"))
-            elif match.group(1) is None and index < len(texts) and not isinstance(right, ast.Dict):
-                pieces.append(texts[index])
-                index += 1
-            else:
-                pieces.append(hole((match.group(1) or "").strip("()")))
-        pieces.append(lit(template.literal[pos:]))
-        out = concat(*pieces)
-        return Text(out.parts, out.hints | seen.hints, out.nodes | seen.nodes)
+        return percent_text(self.text(node.left, depth), texts, by_name=isinstance(right, ast.Dict))
 
 
 def _named(name: str, inner: Text | None) -> Text:

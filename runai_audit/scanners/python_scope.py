@@ -142,7 +142,8 @@ class ScopeBuilder:
             func.bind(Binding(arg.arg, node, None, func, "param"))
         if scope.kind == "class" and not isinstance(node, ast.Lambda):
             positional = [*args.posonlyargs, *args.args]
-            if positional:
+            static = any(dotted_name(d) == "staticmethod" for d in node.decorator_list)
+            if positional and not static:
                 func.owner, func.self_name = scope, positional[0].arg
         if isinstance(node, ast.Lambda):
             self._walrus_and_lambdas(node.body, func)

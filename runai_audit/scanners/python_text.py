@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 import re
 import shlex
+import string
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-__all__ = ["MARK", "Hole", "Text", "concat", "hole", "join_with", "lit", "split_command", "strip",
-           "urljoin_text"]
+__all__ = ["MARK", "Hole", "Text", "concat", "format_text", "hole", "join_with", "lit",
+           "percent_text", "split_command", "strip", "urljoin_text"]
 
 MARK = "\x00"  # stands for a hole while a text is handled as one string
 
@@ -125,3 +126,58 @@ def urljoin_text(base: Text, ref: Text) -> Text:
     if isinstance(last, str) and last.endswith("/"):
         return concat(base, ref)
     return concat(base, lit("/"), ref)
+
+
+def format_text(template: Text, args: list[Text], kwargs: dict[str, Text]) -> Text:
+    """`template.format(*args, **kwargs)`; fields that cannot be filled become holes."""
+    seen = concat(template, *args, *kwargs.values())
+    if template.literal is None:
+        return hole(base=seen)
+    try:
+        parsed = list(string.Formatter().parse(template.literal))
+    except ValueError:
+        return hole(base=seen)
+    pieces: list[Text] = []
+    auto = 0
+    for literal_text, field, _spec, _conversion in parsed:
+        pieces.append(lit(literal_text))
+        if field is None:
+            continue
+        head = re.split(r"[.\[]", field, maxsplit=1)[0]
+        value: Text | None = None
+        if head == "":
+            value, auto = (args[auto] if auto < len(args) else None), auto + 1
+        elif head.isdigit():
+            value = args[int(head)] if int(head) < len(args) else None
+        else:
+            value = kwargs.get(head)
+        if value is None or head != field:  # `{0.attr}` / `{cfg[key]}`: not followed
+            value = hole(head, base=value)
+        pieces.append(value)
+    out = concat(*pieces)
+    return Text(out.parts, out.hints | seen.hints, out.nodes | seen.nodes)
+
+
+_PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?([diouxXeEfFgGcrsa%])")
+
+
+def percent_text(template: Text, values: list[Text], by_name: bool) -> Text:
+    """`template % values`; `%(name)s` with a dict, or anything unmatched, becomes a hole."""
+    seen = concat(template, *values)
+    if template.literal is None:
+        return hole(base=seen)
+    pieces: list[Text] = []
+    pos, index = 0, 0
+    for match in _PERCENT.finditer(template.literal):
+        pieces.append(lit(template.literal[pos:match.start()]))
+        pos = match.end()
+        if match.group(2) == "%":
+            pieces.append(lit("%"))
+        elif match.group(1) is None and index < len(values) and not by_name:
+            pieces.append(values[index])
+            index += 1
+        else:
+            pieces.append(hole((match.group(1) or "").strip("()")))
+    pieces.append(lit(template.literal[pos:]))
+    out = concat(*pieces)
+    return Text(out.parts, out.hints | seen.hints, out.nodes | seen.nodes)

@@ -112,7 +112,7 @@ def _bind_arguments(func: FunctionDef, site: ast.Call, skip_first: bool
     defaults: dict[str, ast.expr] = dict(zip(
         [a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults, strict=True))
     defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None})
-    if skip_first and positional and not _is_static(func):
+    if skip_first and positional:  # self / cls
         positional = positional[1:]
     bound: dict[str, ast.expr] = {}
     for param, value in zip(positional, site.args, strict=False):
@@ -126,7 +126,3 @@ def _bind_arguments(func: FunctionDef, site: ast.Call, skip_first: bool
     for name, default in defaults.items():
         bound.setdefault(name, default)
     return bound, given
-
-
-def _is_static(func: FunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)

@@ -60,6 +60,11 @@ def runai_binary(text: str) -> Confidence | None:
     return None
 
 
+def cli_binary(text: str) -> str:
+    """The CLI a binary word (or a variable named after it) runs: "runai-adm" or "runai"."""
+    return "runai-adm" if basename(text).lower().startswith("runai-adm") else "runai"
+
+
 def runai_variable(name: str) -> bool:
     return bool(_RUNAI_VAR.fullmatch(name))
 

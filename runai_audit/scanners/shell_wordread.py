@@ -4,7 +4,8 @@
 It decodes quoting the way the shell does and turns each expansion into an unresolved part; the
 commands inside `$(...)` and backticks are handed to `sub_tokenize`, which the lexer provides.
 Dialects: "sh"; "make" (recipe lines: `$(X)` is a make variable, `$$` the shell's `$`, and make
-expands inside single quotes too); "ipython" (`!` lines: `{expr}` is interpolated).
+expands inside single quotes too); "ipython" (`!` lines: `{expr}` is interpolated); "docker" (RUN
+lines: a backslash-newline joins lines even inside single quotes, as the Dockerfile parser does).
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class WordReader:
                 close = end if close < 0 else close
                 if self.dialect == "make":
                     self.make_single_quoted(b, self.i + 1, close)
+                elif self.dialect == "docker":
+                    self.joined_single_quoted(b, self.i + 1, close)
                 else:
                     b.add_run(self.i + 1, close)
                 self.i = close + 1
@@ -141,6 +144,17 @@ class WordReader:
                 b.add_run(self.i, stop)
                 self.i = stop
         return b.build(self.i)
+
+    def joined_single_quoted(self, b: Builder, start: int, close: int) -> None:
+        """A Dockerfile joins continued lines before the shell sees them, quotes or not."""
+        j = start
+        while j < close:
+            cut = self.s.find("\\\n", j, close)
+            if cut < 0:
+                b.add_run(j, close)
+                return
+            b.add_run(j, cut)
+            j = cut + 2
 
     def make_single_quoted(self, b: Builder, start: int, close: int) -> None:
         """Single quotes stop the shell, not make: `$(VAR)` inside is still make's."""

@@ -105,15 +105,19 @@ class _AccessScan:
         if self.bad:
             names = " or ".join(fmt.name for fmt in self.formats)
             stats.problems.append(InputProblem(
-                self.path, f"{self.bad} lines did not match the {names} access log format "
+                self.path, f"{_lines(self.bad)} did not match the {names} access log format "
                 f"(first at line {self.first_bad}); pass --log-format to describe yours", self.first_bad,
             ))
         if self.long:
             stats.problems.append(InputProblem(
-                self.path, f"{self.long} lines longer than {self.options.max_line_kb} KB were skipped "
+                self.path, f"{_lines(self.long)} longer than {self.options.max_line_kb} KB skipped "
                 f"(first at line {self.first_long})", self.first_long,
             ))
         self.sink.finish()
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 def _request(fields: dict[str, str]) -> tuple[str, str]:

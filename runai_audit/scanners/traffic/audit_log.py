@@ -77,15 +77,14 @@ class _AuditScan:
     def _skim(self, raw: bytes, line: int) -> None:
         """Count a line that cannot be about run.ai without parsing it."""
         body = raw.strip()
-        if not (body.startswith(b"{") and body.endswith(b"}")):
+        found = _AUDIT_ID.search(body) if body.startswith(b"{") and body.endswith(b"}") else None
+        if found is None:
             self._bad(line)
             return
-        found = _AUDIT_ID.search(body)
-        if found:
-            audit_id = found.group(1).decode("ascii", "replace")
-            if self.recent.get(audit_id) is not None:
-                return
-            self.recent.put(audit_id, IGNORED)
+        audit_id = found.group(1).decode("ascii", "replace")
+        if self.recent.get(audit_id) is not None:
+            return
+        self.recent.put(audit_id, IGNORED)
         self.stats.entries += 1
         self.stats.unmatched += 1
 

@@ -10,6 +10,7 @@ hashes) become `*`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -24,11 +25,16 @@ _ENUM_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 _FIELD_NAME = re.compile(r"[A-Za-z_$@][A-Za-z0-9_$@-]{0,63}")
 
 
+@functools.lru_cache(maxsize=4096)  # body keys repeat across requests
+def secret_key(name: str) -> bool:
+    return is_secret_name(name)
+
+
 def safe_value(name: str, value: object) -> str | None:
     """The value worth keeping for enum matching, or None."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if not isinstance(value, str) or is_secret_name(name):
+    if not isinstance(value, str) or secret_key(name):
         return None
     if not _ENUM_LIKE.fullmatch(value) or looks_opaque(value) or _id_like(value):
         return None
@@ -40,6 +46,7 @@ def _id_like(value: str) -> bool:
     return len(value) >= 12 and sum(c.isdigit() for c in value) >= 3
 
 
+@functools.lru_cache(maxsize=4096)
 def field_name(key: str) -> str:
     """A body key as it may appear in a path."""
     return key if _FIELD_NAME.fullmatch(key) and not looks_opaque(key) else "*"
@@ -64,7 +71,7 @@ def _walk(node: object, prefix: str, depth: int, secret: bool) -> Iterator[tuple
         for key, value in node.items():
             name = field_name(str(key))
             path = f"{prefix}.{name}" if prefix else name
-            hidden = secret or is_secret_name(str(key))
+            hidden = secret or secret_key(str(key))
             scalar = not isinstance(value, (dict, list))
             yield path, None if hidden or not scalar else safe_value(str(key), value)
             yield from _walk(value, path, depth + 1, hidden)

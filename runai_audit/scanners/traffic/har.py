@@ -1,103 +1,67 @@
-"""HAR 1.2 (browser and proxy exports), streamed event by event with ijson.
+"""HAR 1.2 (browser and proxy exports), streamed with ijson: memory is bounded by the largest
+single entry, never by the file.
 
-The file is fed to the parser a line (or a 64 KB piece of a long line) at a time, so memory
-stays flat whatever the size, and every entry whose `{` opens its line gets an exact line
-number (browsers write one key per line; in a minified file the line is left 0 and the JSON
-pointer `/log/entries/N` locates the entry). Only the handful of fields the audit needs are
-picked out of the event stream; response bodies, cookies and all other header values pass by
-without being kept.
+Two parsers share the input. ijson's C builder assembles each `log.entries` item (the fast
+path, no Python per JSON token); a Python event parser reads only the head of the file, to check
+that it is a HAR and to see how the first entry is laid out. When that entry opens its own line
+(browsers write one key per line), its indentation is learnt and the input is cut into pieces
+just before each line that opens an entry the same way, so every entry gets its exact start
+line for free. In a minified file the line is left 0 and the JSON pointer `/log/entries/N`
+locates the entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from runai_audit.models import ApiCall, BodyField, InputProblem, Location, Observation, Usage
+import ijson
+
+from runai_audit.models import InputProblem, Location, Observation
 from runai_audit.scanners.base import StreamStats
-from runai_audit.scanners.traffic.bodies import (
-    form_fields,
-    is_form_type,
-    is_json_type,
-    json_fields,
-    urlencoded_fields,
-)
 from runai_audit.scanners.traffic.guard import guarded
+from runai_audit.scanners.traffic.har_entry import entry_observations, request_of
 from runai_audit.scanners.traffic.hosts import Verdict
 from runai_audit.scanners.traffic.options import TrafficOptions
-from runai_audit.scanners.traffic.signals import SIGNAL_HEADERS, caller_name, response_signals
 from runai_audit.scanners.traffic.sink import RequestSink
-from runai_audit.scanners.traffic.streams import JsonFeed, Segmenter, opens_first_line
-from runai_audit.scanners.traffic.times import iso_utc
-from runai_audit.scanners.traffic.urls import evidence, merge_names, query_params, split_url
+from runai_audit.scanners.traffic.streams import BadJson, JsonFeed, Segmenter, opens_first_line
+from runai_audit.scanners.traffic.urls import split_url
 
-_E = "log.entries.item"
-# Prefix -> what it is; everything else in the event stream is skipped with one dict lookup.
-# Request and response header items share codes (they differ only in where the item goes).
-(HEADER, RESP_HEADER, HEADER_NAME, HEADER_VALUE, HEADER_PAIR, ENTRY, STARTED, METHOD, URL,
- QUERY_NAME, MIME, TEXT, PARAM, PARAM_NAME, PARAM_VALUE, LOG, ENTRIES, ROOT) = range(18)
-_PREFIXES = {
-    _E: ENTRY,
-    f"{_E}.startedDateTime": STARTED,
-    f"{_E}.request.method": METHOD,
-    f"{_E}.request.url": URL,
-    f"{_E}.request.headers.item": HEADER,
-    f"{_E}.request.headers.item.name": HEADER_NAME,
-    f"{_E}.request.headers.item.value": HEADER_VALUE,
-    f"{_E}.request.headers.item.item": HEADER_PAIR,
-    f"{_E}.response.headers.item": RESP_HEADER,
-    f"{_E}.response.headers.item.name": HEADER_NAME,
-    f"{_E}.response.headers.item.value": HEADER_VALUE,
-    f"{_E}.response.headers.item.item": HEADER_PAIR,
-    f"{_E}.request.queryString.item.name": QUERY_NAME,
-    f"{_E}.request.postData.mimeType": MIME,
-    f"{_E}.request.postData.text": TEXT,
-    f"{_E}.request.postData.params.item": PARAM,
-    f"{_E}.request.postData.params.item.name": PARAM_NAME,
-    f"{_E}.request.postData.params.item.value": PARAM_VALUE,
-    "log": LOG,
-    "log.entries": ENTRIES,
-    "": ROOT,
-}
-_REQUEST_HEADERS = frozenset({"user-agent", "content-type"})
-_OPENERS = frozenset({"start_map", "start_array"})
-_CLOSERS = frozenset({"end_map", "end_array"})
+ENTRY = "log.entries.item"
 
 
-@dataclass
-class _Entry:
-    index: int
-    line: int
-    started: str = ""
-    method: str = ""
-    url: str = ""
-    user_agent: str = ""
-    content_type: str = ""
-    mime: str = ""
-    text: str | None = None
-    query: list[str] = field(default_factory=list)
-    params: list[tuple[str, object]] = field(default_factory=list)
-    signals: list[tuple[str, str]] = field(default_factory=list)
+class _HeadProbe:
+    """Reads events up to the first entry: is this a HAR, and where does the first entry open?"""
 
+    def __init__(self, pieces: Segmenter) -> None:
+        self.pieces = pieces
+        self.feed = JsonFeed()
+        self.active = True
+        self.root_map = self.log_map = self.entries_array = False
+        self.first_line = 0
 
-@dataclass
-class _Item:
-    """A header or form parameter being read: {name, value} or [name, value]."""
+    def push(self, piece: bytes, line: int, at_start: bool) -> None:
+        events = self.feed.events
+        self.feed.push(piece)
+        for position, (prefix, event, _) in enumerate(events):
+            if event == "start_map" and prefix == ENTRY:
+                exact = at_start and position == 0 and opens_first_line(piece)
+                self.first_line = line if exact else 0
+                self.pieces.learn(piece) if exact else self.pieces.stop_learning()
+                self.active = False
+                break
+            if prefix == "" and event == "start_map":
+                self.root_map = True
+            elif prefix == "log" and event == "start_map":
+                self.log_map = True
+            elif prefix == "log.entries" and event == "start_array":
+                self.entries_array = True
+        del events[:]
 
-    response: bool = False
-    name: object = None
-    value: object = None
-    pair: list[object] = field(default_factory=list)
-
-    def resolved(self) -> tuple[str, object]:
-        if self.pair:
-            name = self.pair[0]
-            value = self.pair[1] if len(self.pair) > 1 else None
-        else:
-            name, value = self.name, self.value
-        return (name if isinstance(name, str) else ""), value
+    @property
+    def is_har(self) -> bool:
+        return not self.active or (self.root_map and self.log_map and self.entries_array)
 
 
 class _HarScan:
@@ -107,152 +71,57 @@ class _HarScan:
         self.sink = RequestSink(path, stats, options.hosts)
         self.sink.max_body_kb = options.max_body_kb
         self.line = 0
-        self.root_ok = False
-        self.saw_log = False
-        self.saw_entries = False
 
     def run(self, stream: BinaryIO) -> Iterator[Observation]:
-        feed = JsonFeed()
-        events, push = feed.events, feed.push
+        built = ijson.sendable_list()
+        entries = ijson.items_coro(built, ENTRY, use_float=True)
         pieces = Segmenter(stream)
-        prefixes = _PREFIXES
-        entry: _Entry | None = None
-        item = _Item()
-        count = 0
+        probe = _HeadProbe(pieces)
+        index = 0
+        start = 0  # line where the entry being read opened
+        fresh = False  # `start` belongs to the entry being read (not to one already finished)
+        line, piece = 1, b""
         for line, at_start, piece in pieces:
             self.line = line
-            push(piece)
-            if events:
-                opened_here = 0
-                for prefix, event, value in events:
-                    kind = prefixes.get(prefix)
-                    if kind is None:
-                        continue
-                    if entry is None:
-                        if kind == ENTRY and event == "start_map":
-                            exact = at_start and not opened_here and events[0][0] == _E and opens_first_line(piece)
-                            if count == 0:
-                                pieces.learn(piece) if exact else pieces.stop_learning()
-                            entry = _Entry(count, line if exact else 0)
-                            opened_here += 1
-                            count += 1
-                        else:
-                            self._structure(kind, event)
-                    elif kind <= HEADER_PAIR:  # the frequent ones: header items
-                        if kind == HEADER_NAME:
-                            item.name = value
-                        elif kind == HEADER_VALUE:
-                            item.value = value
-                        elif kind == HEADER_PAIR:
-                            item.pair.append(value)
-                        elif event in _OPENERS:
-                            item = _Item(response=kind == RESP_HEADER)
-                        elif event in _CLOSERS:
-                            self._item_done(entry, item)
-                    elif kind == ENTRY:
-                        if event == "end_map":
-                            yield from self._finish(entry)
-                            entry = None
-                    elif kind == STARTED:
-                        entry.started = str(value)
-                    elif kind == METHOD:
-                        entry.method = str(value)
-                    elif kind == URL:
-                        entry.url = str(value)
-                    elif kind == QUERY_NAME:
-                        entry.query.append(str(value))
-                    elif kind == MIME:
-                        entry.mime = str(value)
-                    elif kind == TEXT:
-                        entry.text = value if isinstance(value, str) else None
-                    elif kind == PARAM:
-                        if event in _OPENERS:
-                            item = _Item()
-                        elif event in _CLOSERS:
-                            entry.params.append(item.resolved())
-                    elif kind == PARAM_NAME:
-                        item.name = value
-                    elif kind == PARAM_VALUE:
-                        item.value = value
-                del events[:]
-        feed.close()
-        if not (self.root_ok and self.saw_log and self.saw_entries):
+            if probe.active:
+                probe.push(piece, line, at_start)
+                if not probe.active:  # the first entry opened in this piece
+                    start, fresh = probe.first_line, bool(probe.first_line)
+            elif not fresh and at_start and pieces.marker and piece.startswith(pieces.marker):
+                start, fresh = line, True
+            try:
+                entries.send(piece)
+            except ijson.JSONError:  # a piece may span lines: name them all
+                last = line + piece.rstrip(b"\n").count(b"\n")
+                raise BadJson("invalid JSON" + (f" (lines {line}-{last})" if last > line else "")) from None
+            for entry in built:
+                yield from self._entry(entry, index, start if fresh else 0)
+                fresh = False
+                index += 1
+            del built[:]
+        self.line = line + piece.rstrip(b"\n").count(b"\n")  # the last line read
+        try:
+            entries.close()
+        except ijson.JSONError:
+            raise BadJson("the file ends inside a JSON value (truncated?)") from None
+        if not probe.is_har:
             self.sink.stats.problems.append(InputProblem(self.path, "not a HAR file: no log.entries array"))
 
-    def _structure(self, kind: int, event: str) -> None:
-        if kind == ROOT and event == "start_map":
-            self.root_ok = True
-        elif kind == LOG and event == "start_map":
-            self.saw_log = True
-        elif kind == ENTRIES and event == "start_array":
-            self.saw_entries = self.saw_log
-
-    @staticmethod
-    def _item_done(entry: _Entry, item: _Item) -> None:
-        """Keep the one header value we need from a request or a response, drop the rest."""
-        name, value = item.resolved()
-        lower = name.lower()
-        wanted = SIGNAL_HEADERS if item.response else _REQUEST_HEADERS
-        if lower not in wanted:
-            return
-        text = value if isinstance(value, str) else "" if value is None else str(value)
-        if item.response:
-            entry.signals.append((lower, text))
-        elif lower == "user-agent":
-            entry.user_agent = text
-        else:
-            entry.content_type = text
-
-    def _finish(self, entry: _Entry) -> tuple[Observation, ...]:
-        if not entry.url:
+    def _entry(self, entry: Any, index: int, line: int) -> tuple[Observation, ...]:
+        url_text = request_of(entry).get("url") if isinstance(entry, dict) else None
+        if not isinstance(url_text, str) or not url_text.strip():
             self.sink.stats.entries += 1
             self.sink.stats.unmatched += 1
             return ()
-        url = split_url(entry.url)
+        url = split_url(url_text)
+        location = Location(self.path, line, 0, f"/log/entries/{index}")
 
         def build(verdict: Verdict) -> tuple[Observation, ...]:
-            return self._observations(entry, url.url, url.path, merge_names(entry.query, url.query_names), verdict)
+            found, too_large = entry_observations(entry, url, location, verdict, self.options.max_body_kb * 1024)
+            self.sink.big_bodies += too_large
+            return found
 
         return self.sink.offer(url.host, url.path, build)
-
-    def _observations(
-        self, entry: _Entry, url: str, path: str, names: tuple[str, ...], verdict: Verdict
-    ) -> tuple[Observation, ...]:
-        method = (entry.method or "*").upper()
-        location = Location(self.path, entry.line, 0, f"/log/entries/{entry.index}")
-        seen = iso_utc(entry.started)
-        callers = (caller_name(entry.user_agent),) if entry.user_agent else ()
-        usage = Usage(1, seen, seen, callers)
-        call = ApiCall(
-            method=method,
-            url=url,
-            location=location,
-            query=query_params(names),
-            body=self._body(entry),
-            confidence=verdict.confidence,
-            evidence=evidence(method, path),
-            runai_hint=verdict.hint,
-            usage=usage,
-        )
-        if not entry.signals:
-            return (call,)
-        return (call, *response_signals(entry.signals, method, url, location, usage))
-
-    def _body(self, entry: _Entry) -> tuple[BodyField, ...]:
-        mime = entry.mime or entry.content_type
-        max_bytes = self.options.max_body_kb * 1024
-        if entry.params:
-            return form_fields(entry.params)
-        if entry.text is None:
-            return ()
-        if len(entry.text) > max_bytes:
-            self.sink.big_bodies += 1
-            return ()
-        if is_json_type(mime) or (not mime and entry.text.lstrip()[:1] in ("{", "[")):
-            return json_fields(entry.text, max_bytes) or ()
-        if is_form_type(mime):
-            return urlencoded_fields(entry.text, max_bytes)
-        return ()
 
 
 def scan_har(

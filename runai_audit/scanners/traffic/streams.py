@@ -176,6 +176,11 @@ class Segmenter:
     def stop_learning(self) -> None:
         self._learning = False
 
+    @property
+    def marker(self) -> bytes:
+        """The learnt opening of a record's line (indent and `{`), b"" when none was learnt."""
+        return self._marker[1:]
+
     def __iter__(self) -> Iterator[tuple[int, bool, bytes]]:
         line = 1
         at_start = True

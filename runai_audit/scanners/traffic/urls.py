@@ -6,10 +6,11 @@ here, before anything is built from a URL.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from runai_audit.models import QueryParam
 from runai_audit.redact import MASK, looks_opaque
@@ -31,30 +32,36 @@ class RecordedUrl:
 
 def split_url(raw: str) -> RecordedUrl:
     """Split an absolute URL, or a path with an optional query."""
-    text = raw.strip()
+    text = raw.strip().partition("#")[0]
+    rest, _, query = text.partition("?")
+    scheme, sep, after = rest.partition("://")
+    if not sep or "/" in scheme:  # a path, or "host/path" without a scheme
+        path = rest if rest.startswith("/") else "/" + rest
+        return RecordedUrl("", "", path, query_names(query))
+    netloc, slash, path = after.partition("/")
+    host = _host(netloc)
+    if host is None:
+        return RecordedUrl("", "", slash + path or "/", query_names(query))
+    base = f"{scheme.lower() or 'https'}://{host}" if host else ""
+    return RecordedUrl(base, host, slash + path or "/", query_names(query))
+
+
+@functools.lru_cache(maxsize=1024)  # a recording talks to a handful of hosts
+def _host(netloc: str) -> str | None:
+    """"user:pw@Host.Example:8443" -> "host.example:8443"; None when malformed."""
     try:
-        parts = urlsplit(text)
+        parts = urlsplit("//" + netloc)
         hostname = parts.hostname or ""
         port = parts.port
-    except ValueError:  # a malformed authority such as an unclosed IPv6 bracket
-        return RecordedUrl("", "", _path_only(text), ())
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        return None
     host = hostname.lower().rstrip(".")
-    if host and ":" in host:  # IPv6 literal
+    if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    if host and port is not None:
-        host = f"{host}:{port}"
-    base = f"{parts.scheme.lower() or 'https'}://{host}" if host else ""
-    path = parts.path or "/"
-    if not host and not path.startswith("/"):
-        path = "/" + path
-    return RecordedUrl(base, host, path, query_names(parts.query))
+    return f"{host}:{port}" if host and port is not None else host
 
 
-def _path_only(text: str) -> str:
-    path = text.split("?", 1)[0].split("#", 1)[0]
-    return path if path.startswith("/") else "/" + path
-
-
+@functools.lru_cache(maxsize=4096)  # parameter names repeat across requests
 def safe_query_name(name: str) -> str | None:
     """A query parameter name worth keeping; a bare token (`?eyJ...`) is not a name."""
     name = name.strip()
@@ -65,7 +72,9 @@ def safe_query_name(name: str) -> str | None:
 
 def query_names(query: str) -> tuple[str, ...]:
     """Parameter names of a raw query string, first-seen order, values discarded."""
-    return merge_names(name for name, _ in parse_qsl(query, keep_blank_values=True))
+    if not query:
+        return ()
+    return merge_names(unquote_plus(pair.partition("=")[0]) for pair in query.split("&") if pair)
 
 
 def merge_names(*groups: Iterable[str]) -> tuple[str, ...]:

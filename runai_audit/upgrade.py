@@ -1,0 +1,320 @@
+"""Pre-upgrade review: which uses break, or become deprecated, between two releases.
+
+One scan at the destination release gives every finding with its lifecycle facts
+(deprecated_in, breaks_in, status). This module only sorts those findings onto the release
+axis; it reads no files. Where a finding does not say when it breaks (a call to an operation
+that the target's spec simply lacks, a parameter only the spec flags), the release is worked
+out from the bundled specs through `spec_of`, a lookup the caller provides.
+
+Self-hosted: a use lands on the release in which it breaks if that is inside the window
+(from, to]; otherwise on the release in which it becomes deprecated, if that is inside the
+window; otherwise it was already broken, or already deprecated, at `from`.
+SaaS: the tenant is always on the newest release, so "already broken" means past its sunset
+as of the scan's date; the others land on the first release published on or after their
+sunset date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from runai_audit.models import Finding, Report, Status
+from runai_audit.specs import SpecIndex
+
+__all__ = ["PlanItem", "ReleaseStep", "UpgradePlan", "plan_to_dict", "plan_upgrade", "with_plan"]
+
+SpecLookup = Callable[[str], SpecIndex | None]
+
+_ENDPOINT = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)$")
+_MEMBER = re.compile(r"^(?P<kind>query parameter|field|value) (?P<name>\S+) in (?P<method>[A-Z]+) (?P<path>/\S*)$")
+
+
+class ReleaseList(Protocol):
+    """What the plan needs from the catalog's releases (runai_audit.catalog.Releases)."""
+
+    @property
+    def versions(self) -> tuple[str, ...]: ...
+
+    def offset(self, version: str, n: int) -> str | None: ...
+
+    def date_of(self, version: str) -> dt.date | None: ...
+
+    def compare(self, a: str, b: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    finding: Finding  # with breaks_in / deprecated_in filled in when the plan worked them out
+    basis: str  # how the release is known: "finding", "spec" (bundled specs), "sunset" (SaaS date)
+
+
+@dataclass(frozen=True)
+class ReleaseStep:
+    version: str
+    date: str  # ISO date or "" when unknown
+    breaks: tuple[PlanItem, ...] = ()
+    deprecated: tuple[PlanItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpgradePlan:
+    from_version: str
+    to_version: str
+    deployment: str
+    as_of: str
+    steps: tuple[ReleaseStep, ...]  # every release in (from, to], oldest first
+    already_broken: tuple[PlanItem, ...] = ()
+    already_deprecated: tuple[PlanItem, ...] = ()  # deprecated at `from`, still working at `to`
+    unsupported: tuple[PlanItem, ...] = ()  # in no published spec: no release to place it on
+    unplaced: tuple[PlanItem, ...] = ()  # server signals, or no release known
+    suppressed: int = 0
+    tool: int = 0  # findings about the audit itself (unreadable input, stale baseline)
+    filled: dict[str, Finding] = field(default_factory=dict, compare=False)  # fingerprint -> updated
+
+    @property
+    def breaking(self) -> tuple[PlanItem, ...]:
+        """Everything broken by `to`: inside the window, already at `from`, and removed at `to`
+        without a known release."""
+        unknown = tuple(i for i in self.unplaced if i.finding.status is Status.REMOVED)
+        return tuple(i for s in self.steps for i in s.breaks) + self.already_broken + unknown
+
+
+# --------------------------------------------------------------------------- spec facts
+
+
+def _window(releases: ReleaseList, start: str, end: str) -> list[str]:
+    return [v for v in releases.versions if releases.compare(v, start) > 0 and releases.compare(v, end) <= 0]
+
+
+def _present(spec: SpecIndex, subject: str) -> bool | None:
+    m = _ENDPOINT.match(subject)
+    if m is None:
+        return None
+    method = "*" if m["method"] == "ANY" else m["method"]
+    return spec.find(method, m["path"]) is not None
+
+
+def _flagged(spec: SpecIndex, subject: str) -> bool | None:
+    m = _ENDPOINT.match(subject)
+    if m is not None:
+        op = spec.find(m["method"], m["path"])
+        return bool(op and op.deprecated)
+    m = _MEMBER.match(subject)
+    if m is None:
+        return None
+    op = spec.find(m["method"], m["path"])
+    if op is None:
+        return False
+    if m["kind"] == "query parameter":
+        param = op.param(m["name"], "query")
+        return bool(param and param.deprecated)
+    if m["kind"] == "field":
+        info = spec.field(op, m["name"])
+        return bool(info and info.deprecated)
+    path, _, value = m["name"].partition("=")
+    info = spec.field(op, path)
+    return bool(info and value in dict(info.deprecated_enum))
+
+
+def _specs(releases: ReleaseList, spec_of: SpecLookup | None) -> list[tuple[str, SpecIndex]]:
+    if spec_of is None:
+        return []
+    return [(v, s) for v in releases.versions if (s := spec_of(v)) is not None]
+
+
+def gone_from(subject: str, specs: list[tuple[str, SpecIndex]]) -> str | None:
+    """The first bundled release after the last one whose spec still has the operation."""
+    present = [i for i, (_, spec) in enumerate(specs) if _present(spec, subject)]
+    if not present or present[-1] + 1 >= len(specs):
+        return None
+    return specs[present[-1] + 1][0]
+
+
+def first_flagged(subject: str, specs: list[tuple[str, SpecIndex]]) -> str | None:
+    return next((v for v, spec in specs if _flagged(spec, subject)), None)
+
+
+# --------------------------------------------------------------------------- placing
+
+
+@dataclass
+class _Buckets:
+    breaks: dict[str, list[PlanItem]] = field(default_factory=dict)
+    deprecated: dict[str, list[PlanItem]] = field(default_factory=dict)
+    already_broken: list[PlanItem] = field(default_factory=list)
+    already_deprecated: list[PlanItem] = field(default_factory=list)
+    unsupported: list[PlanItem] = field(default_factory=list)
+    unplaced: list[PlanItem] = field(default_factory=list)
+
+
+def _fill(finding: Finding, releases: ReleaseList, specs: list[tuple[str, SpecIndex]], target: str) -> PlanItem:
+    """The finding with the releases it lacks worked out from the bundled specs."""
+    breaks, deprecated = finding.breaks_in, finding.deprecated_in
+    derived_break = gone_from(finding.subject, specs) if finding.status is Status.REMOVED else None
+    # A removal the lifecycle could only date "at the target" (the target's spec lacks it) is
+    # dated exactly by the specs.
+    vague = breaks is None or (breaks == target and finding.removed_in is None)
+    if derived_break and vague and (breaks is None or releases.compare(derived_break, breaks) < 0):
+        return PlanItem(replace(finding, breaks_in=derived_break), "spec")
+    if breaks is None and deprecated is None and finding.status is Status.DEPRECATED:
+        flagged = first_flagged(finding.subject, specs)
+        if flagged:
+            after = releases.offset(flagged, 3)  # supported in N+1 and N+2, may be gone from N+3
+            return PlanItem(replace(finding, deprecated_in=flagged, breaks_in=after), "spec")
+    return PlanItem(finding, "finding")
+
+
+def _saas_release(sunset: str | None, releases: ReleaseList) -> str | None:
+    """The first release published on or after a SaaS sunset date."""
+    try:
+        day = dt.date.fromisoformat((sunset or "")[:10])
+    except ValueError:
+        return None
+    return next((v for v in releases.versions if (d := releases.date_of(v)) is not None and d >= day), None)
+
+
+def _place(item: PlanItem, plan_from: str, window: list[str], releases: ReleaseList, deployment: str,
+           out: _Buckets) -> None:
+    f = item.finding
+    in_window = set(window)
+    breaks = f.breaks_in
+    if deployment == "saas":
+        if f.status is Status.REMOVED:
+            out.already_broken.append(item)
+            return
+        breaks = breaks or _saas_release(f.sunset, releases)
+        item = replace(item, basis="sunset") if breaks and not f.breaks_in else item
+    if breaks in in_window:
+        out.breaks.setdefault(str(breaks), []).append(item)
+    elif _at_or_before(releases, breaks, plan_from):
+        out.already_broken.append(item)
+    elif f.deprecated_in in in_window:
+        out.deprecated.setdefault(str(f.deprecated_in), []).append(item)
+    elif _at_or_before(releases, f.deprecated_in, plan_from):
+        out.already_deprecated.append(item)
+    else:
+        out.unplaced.append(item)  # removed or deprecated, but no release is known
+
+
+def _at_or_before(releases: ReleaseList, version: str | None, reference: str) -> bool:
+    if version is None:
+        return False
+    try:
+        return releases.compare(version, reference) <= 0
+    except ValueError:  # not a release number: cannot be placed
+        return False
+
+
+def plan_upgrade(
+    report: Report,
+    from_version: str,
+    to_version: str,
+    releases: ReleaseList,
+    spec_of: SpecLookup | None = None,
+) -> UpgradePlan:
+    """Sort a scan at `to_version` into what breaks and what becomes deprecated, release by
+    release, from `from_version` on. `spec_of(version)` gives a bundled spec (or None) to date
+    findings that carry no release."""
+    if releases.compare(from_version, to_version) >= 0:
+        raise ValueError(f"--from {from_version} must be an older release than --to {to_version}")
+    window = _window(releases, from_version, to_version)
+    specs = _specs(releases, spec_of)
+    out = _Buckets()
+    suppressed = tool = 0
+    filled: dict[str, Finding] = {}
+    for finding in report.findings:
+        if finding.suppressed:
+            suppressed += 1
+            continue
+        if finding.status is Status.TOOL:
+            tool += 1
+            continue
+        if finding.status is Status.UNSUPPORTED:
+            out.unsupported.append(PlanItem(finding, "finding"))
+            continue
+        if finding.status is Status.SIGNAL:
+            out.unplaced.append(PlanItem(finding, "finding"))
+            continue
+        item = _fill(finding, releases, specs, report.target.version)
+        if item.finding is not finding and finding.fingerprint:
+            filled[finding.fingerprint] = item.finding
+        _place(item, from_version, window, releases, report.target.deployment, out)
+    steps = tuple(
+        ReleaseStep(v, _date(releases, v), tuple(out.breaks.get(v, ())), tuple(out.deprecated.get(v, ())))
+        for v in window
+    )
+    return UpgradePlan(
+        from_version, to_version, report.target.deployment, report.target.as_of, steps,
+        tuple(out.already_broken), tuple(out.already_deprecated), tuple(out.unsupported),
+        tuple(out.unplaced), suppressed, tool, filled,
+    )
+
+
+def _date(releases: ReleaseList, version: str) -> str:
+    day = releases.date_of(version)
+    return day.isoformat() if day else ""
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _item(item: PlanItem) -> dict[str, Any]:
+    f = item.finding
+    return {
+        "fingerprint": f.fingerprint,
+        "rule_id": f.rule_id,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "subject": f.subject,
+        "replacement": f.replacement,
+        "location": {"path": f.location.path, "line": f.location.line, "column": f.location.column,
+                     "pointer": f.location.pointer},
+        "deprecated_in": f.deprecated_in,
+        "breaks_in": f.breaks_in,
+        "sunset": f.sunset,
+        "basis": item.basis,
+    }
+
+
+def _items(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
+    return [_item(i) for i in sorted(items, key=lambda i: i.finding.sort_key)]
+
+
+def plan_to_dict(plan: UpgradePlan) -> dict[str, Any]:
+    """The plan as plain JSON data: the "upgrade" object of the JSON report and what the HTML reads."""
+    in_window = sum(len(s.breaks) for s in plan.steps)
+    return {
+        "from": plan.from_version,
+        "to": plan.to_version,
+        "deployment": plan.deployment,
+        "as_of": plan.as_of,
+        "summary": {
+            "breaking_by_to": len(plan.breaking),
+            "break_in_window": in_window,
+            "already_broken": len(plan.already_broken),
+            "deprecated_in_window": sum(len(s.deprecated) for s in plan.steps),
+            "already_deprecated": len(plan.already_deprecated),
+            "unsupported": len(plan.unsupported),
+            "unplaced": len(plan.unplaced),
+            "suppressed": plan.suppressed,
+        },
+        "releases": [
+            {"version": s.version, "date": s.date, "breaks": _items(s.breaks), "deprecated": _items(s.deprecated)}
+            for s in plan.steps
+        ],
+        "already_broken": _items(plan.already_broken),
+        "already_deprecated": _items(plan.already_deprecated),
+        "unsupported": _items(plan.unsupported),
+        "unplaced": _items(plan.unplaced),
+    }
+
+
+def with_plan(report: Report, plan: UpgradePlan) -> Report:
+    """The report with the releases the plan worked out filled in and extras["upgrade"] set."""
+    findings = tuple(plan.filled.get(f.fingerprint, f) if f.fingerprint else f for f in report.findings)
+    extras = {**report.extras, "upgrade": plan_to_dict(plan)}
+    return replace(report, findings=findings, extras=extras)
