@@ -18,7 +18,13 @@ from pathlib import Path
 from runai_audit import __version__
 from runai_audit.catalog import Catalog, load_catalog, rule_infos
 from runai_audit.discovery import DEFAULT_MAX_FILE_SIZE, Candidate, WalkOptions, discover
-from runai_audit.engine import EngineContext, aggregate_usage, evaluate, problem_findings
+from runai_audit.engine import (
+    EngineContext,
+    aggregate_usage,
+    evaluate,
+    file_confirms_runai,
+    problem_findings,
+)
 from runai_audit.filekinds import kind_from_name
 from runai_audit.models import Coverage, Finding, InputProblem, Provenance, Report, SkippedFile, Target
 from runai_audit.scanners.base import StreamStats
@@ -160,7 +166,10 @@ def _absorb(result: FileResult, ctx: EngineContext, out: _Collected) -> None:
     out.problems.extend(result.problems)
     if result.directives:
         out.directives[result.display] = result.directives
-    out.findings.extend(evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai))
+    confirmed = file_confirms_runai(result.observations, ctx)
+    out.findings.extend(
+        evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai, file_confirmed=confirmed)
+    )
 
 
 def _scan_traffic(cand: Candidate, kind: str, ctx: EngineContext, options: ScanOptions, out: _Collected) -> None:

@@ -28,7 +28,7 @@ from runai_audit.models import (
     Status,
     Target,
 )
-from runai_audit.runai_judgement import judge_call
+from runai_audit.runai_judgement import confirms_runai, judge_call
 from runai_audit.spec_checks import SpecLibrary, spec_findings
 
 SIGNAL_RULES = {"deprecation": "RA700", "sunset": "RA701", "warning": "RA702"}
@@ -132,10 +132,10 @@ def _best_endpoint_hits(call: ApiCall, rules: Sequence[Rule]) -> list[tuple[Rule
 
 
 def _evaluate_call(
-    call: ApiCall, ctx: EngineContext, plan: _Plan, file_mentions_runai: bool
+    call: ApiCall, ctx: EngineContext, plan: _Plan, file_mentions_runai: bool, file_confirmed: bool
 ) -> Iterator[Finding]:
     url = parsed(call.url)
-    judgement = judge_call(call, url, ctx.hosts, file_mentions_runai)
+    judgement = judge_call(call, url, ctx.hosts, file_mentions_runai, file_confirmed)
     if judgement is None:
         return
     if judgement.confidence is not call.confidence:
@@ -186,14 +186,26 @@ def _evaluate_other(obs: Observation, ctx: EngineContext, plan: _Plan) -> Iterat
                 yield make_finding(rule, hit, verdict, ctx)
 
 
+def file_confirms_runai(observations: Sequence[Observation], ctx: EngineContext) -> bool:
+    return any(
+        isinstance(o, ApiCall) and confirms_runai(o, parsed(o.url), ctx.hosts) for o in observations
+    )
+
+
 def evaluate(
-    observations: Iterable[Observation], ctx: EngineContext, *, file_mentions_runai: bool = False
+    observations: Iterable[Observation],
+    ctx: EngineContext,
+    *,
+    file_mentions_runai: bool = False,
+    file_confirmed: bool = False,
 ) -> Iterator[Finding]:
-    """Findings for a stream of observations (one file's, or a traffic file's), unsorted."""
+    """Findings for a stream of observations (one file's, or a traffic file's), unsorted.
+    `file_confirmed`: another call in the same file is certainly Run:ai's (see
+    runai_judgement); compute it with file_confirms_runai for a file's observations."""
     plan = _plan(ctx)
     for obs in observations:
         if isinstance(obs, ApiCall):
-            yield from _evaluate_call(obs, ctx, plan, file_mentions_runai)
+            yield from _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed)
         elif isinstance(obs, ServerSignal):
             yield from _evaluate_signal(obs, ctx)
         else:

@@ -17,6 +17,8 @@ def instead(replacement: str) -> str:
 def _when(rule: Rule, verdict: Verdict, target: Target) -> str:
     since = f" since {rule.deprecated_in}" if rule.deprecated_in else ""
     if verdict.status is Status.REMOVED:
+        if rule.removed_in and verdict.breaks_in == rule.removed_in and target.deployment != "saas":
+            return f"is deprecated{since} and removed in {rule.removed_in} (target {target.version})."
         if verdict.breaks_in and verdict.breaks_in != target.version and target.deployment != "saas":
             return f"is deprecated{since} and past its sunset: removable from {verdict.breaks_in} (target {target.version})."
         if target.deployment == "saas":

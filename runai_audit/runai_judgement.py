@@ -8,8 +8,10 @@ A call counts as Run:ai's when
    - its path starts with a prefix only Run:ai has (`/v1/k8s/`, `/apis/run.ai/`,
      `/researcher/api/`), or
    - the expression that built it names Run:ai (RUNAI_URL, self.runai_base, ...), or
-   - the file it sits in talks about Run:ai (a run.ai host, a runai name, a runai CLI call):
-     then only with lowered confidence, and never enough for an "unsupported" finding.
+   - another call in the same file is Run:ai's by the rules above: then with lowered
+     confidence (the file is a Run:ai client, and this call is built the same way), or
+   - the file merely mentions Run:ai (a runai name, a comment): then with lowered confidence
+     and never enough for an "unsupported" finding.
 Kubernetes API paths (`/api/v1/namespaces/...`, `/apis/<group>/...` other than run.ai) and the
 current per-cluster `/cluster-api/` are never judged Run:ai REST calls, nor is a URL whose base
 is unknown and which keeps fewer than two literal path segments (`{**}/users` could be anyone's).
@@ -62,12 +64,29 @@ def too_vague(url: ParsedUrl) -> bool:
     return url.unknown_base and len(literal) < MIN_LITERAL_SEGMENTS
 
 
+def confirms_runai(call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str]) -> bool:
+    """A call that on its own shows its file talks to Run:ai (so the file's other calls, built
+    from the same client, deserve a strong judgement too)."""
+    if call.runai_hint:
+        return True
+    if url.host is not None:  # a literal host decides on its own
+        return is_runai_host(url.host, extra_hosts)
+    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES)
+
+
 def judge_call(
-    call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str], file_mentions_runai: bool
+    call: ApiCall,
+    url: ParsedUrl,
+    extra_hosts: Sequence[str],
+    file_mentions_runai: bool,
+    file_confirmed: bool = False,
 ) -> Judgement | None:
     """How sure we are that `call` goes to Run:ai, or None when it does not."""
     if is_kubernetes_path(url.path) or too_vague(url):
         return None
+    if tail(url.path).startswith("/apis/run.ai/"):
+        # The Cluster API lives on each cluster's Kubernetes API server, whatever its host.
+        return Judgement(call.confidence, strong=True)
     host_known = url.host is not None and "{*}" not in url.host
     if host_known:
         assert url.host is not None
@@ -76,6 +95,8 @@ def judge_call(
         return None
     if _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or call.runai_hint:
         return Judgement(call.confidence, strong=True)
+    if file_confirmed:
+        return Judgement(_lower(call.confidence), strong=True)
     if file_mentions_runai:
         return Judgement(_lower(call.confidence), strong=False)
     return None

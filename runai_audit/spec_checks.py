@@ -18,7 +18,7 @@ from runai_audit.lifecycle import Verdict
 from runai_audit.matchers.base import Hit
 from runai_audit.models import ApiCall, Finding, Location, Severity, Status
 from runai_audit.paths import ParsedUrl
-from runai_audit.runai_judgement import looks_like_runai_api
+from runai_audit.runai_judgement import looks_like_runai_api, tail
 
 if TYPE_CHECKING:
     from runai_audit.catalog.model import Rule
@@ -82,7 +82,7 @@ def _operation_findings(
     assert ctx.specs.target is not None
     target_version = ctx.target.version
     versions = ctx.specs.versions_with(call.method, url.path)
-    subject = f"{call.method if call.method != '*' else 'ANY'} {url.path}"
+    subject = f"{call.method if call.method != '*' else 'ANY'} {tail(url.path)}"
     hit = Hit(call.location, subject, call.evidence, call.confidence, usage=call.usage)
     earlier = [v for v in versions if ctx.specs.earlier_than(v, target_version)]
     if earlier:

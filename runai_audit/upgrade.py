@@ -17,20 +17,14 @@ sunset date.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
-from runai_audit.models import Finding, Report, Status
+from runai_audit.models import Finding, Report, Severity, Status
 from runai_audit.specs import SpecIndex
+from runai_audit.upgrade_specs import SpecLookup, first_flagged, gone_from, specs_in_order
 
-__all__ = ["PlanItem", "ReleaseStep", "UpgradePlan", "plan_to_dict", "plan_upgrade", "with_plan"]
-
-SpecLookup = Callable[[str], SpecIndex | None]
-
-_ENDPOINT = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*)$")
-_MEMBER = re.compile(r"^(?P<kind>query parameter|field|value) (?P<name>\S+) in (?P<method>[A-Z]+) (?P<path>/\S*)$")
+__all__ = ["PlanItem", "ReleaseList", "ReleaseStep", "SpecLookup", "UpgradePlan", "for_gate", "plan_upgrade"]
 
 
 class ReleaseList(Protocol):
@@ -83,62 +77,11 @@ class UpgradePlan:
         return tuple(i for s in self.steps for i in s.breaks) + self.already_broken + unknown
 
 
-# --------------------------------------------------------------------------- spec facts
+# --------------------------------------------------------------------------- placing
 
 
 def _window(releases: ReleaseList, start: str, end: str) -> list[str]:
     return [v for v in releases.versions if releases.compare(v, start) > 0 and releases.compare(v, end) <= 0]
-
-
-def _present(spec: SpecIndex, subject: str) -> bool | None:
-    m = _ENDPOINT.match(subject)
-    if m is None:
-        return None
-    method = "*" if m["method"] == "ANY" else m["method"]
-    return spec.find(method, m["path"]) is not None
-
-
-def _flagged(spec: SpecIndex, subject: str) -> bool | None:
-    m = _ENDPOINT.match(subject)
-    if m is not None:
-        op = spec.find(m["method"], m["path"])
-        return bool(op and op.deprecated)
-    m = _MEMBER.match(subject)
-    if m is None:
-        return None
-    op = spec.find(m["method"], m["path"])
-    if op is None:
-        return False
-    if m["kind"] == "query parameter":
-        param = op.param(m["name"], "query")
-        return bool(param and param.deprecated)
-    if m["kind"] == "field":
-        info = spec.field(op, m["name"])
-        return bool(info and info.deprecated)
-    path, _, value = m["name"].partition("=")
-    info = spec.field(op, path)
-    return bool(info and value in dict(info.deprecated_enum))
-
-
-def _specs(releases: ReleaseList, spec_of: SpecLookup | None) -> list[tuple[str, SpecIndex]]:
-    if spec_of is None:
-        return []
-    return [(v, s) for v in releases.versions if (s := spec_of(v)) is not None]
-
-
-def gone_from(subject: str, specs: list[tuple[str, SpecIndex]]) -> str | None:
-    """The first bundled release after the last one whose spec still has the operation."""
-    present = [i for i, (_, spec) in enumerate(specs) if _present(spec, subject)]
-    if not present or present[-1] + 1 >= len(specs):
-        return None
-    return specs[present[-1] + 1][0]
-
-
-def first_flagged(subject: str, specs: list[tuple[str, SpecIndex]]) -> str | None:
-    return next((v for v, spec in specs if _flagged(spec, subject)), None)
-
-
-# --------------------------------------------------------------------------- placing
 
 
 @dataclass
@@ -160,11 +103,12 @@ def _fill(finding: Finding, releases: ReleaseList, specs: list[tuple[str, SpecIn
     vague = breaks is None or (breaks == target and finding.removed_in is None)
     if derived_break and vague and (breaks is None or releases.compare(derived_break, breaks) < 0):
         return PlanItem(replace(finding, breaks_in=derived_break), "spec")
-    if breaks is None and deprecated is None and finding.status is Status.DEPRECATED:
+    if deprecated is None and finding.status is Status.DEPRECATED:
+        # Only the release that flags it: the scan judged it "deprecated, still working" at the
+        # target, and the plan must not claim more than the scan does.
         flagged = first_flagged(finding.subject, specs)
         if flagged:
-            after = releases.offset(flagged, 3)  # supported in N+1 and N+2, may be gone from N+3
-            return PlanItem(replace(finding, deprecated_in=flagged, breaks_in=after), "spec")
+            return PlanItem(replace(finding, deprecated_in=flagged), "spec")
     return PlanItem(finding, "finding")
 
 
@@ -222,7 +166,7 @@ def plan_upgrade(
     if releases.compare(from_version, to_version) >= 0:
         raise ValueError(f"--from {from_version} must be an older release than --to {to_version}")
     window = _window(releases, from_version, to_version)
-    specs = _specs(releases, spec_of)
+    specs = specs_in_order(releases.versions, spec_of)
     out = _Buckets()
     suppressed = tool = 0
     filled: dict[str, Finding] = {}
@@ -259,62 +203,12 @@ def _date(releases: ReleaseList, version: str) -> str:
     return day.isoformat() if day else ""
 
 
-# --------------------------------------------------------------------------- output
-
-
-def _item(item: PlanItem) -> dict[str, Any]:
-    f = item.finding
-    return {
-        "fingerprint": f.fingerprint,
-        "rule_id": f.rule_id,
-        "severity": f.severity.value,
-        "status": f.status.value,
-        "subject": f.subject,
-        "replacement": f.replacement,
-        "location": {"path": f.location.path, "line": f.location.line, "column": f.location.column,
-                     "pointer": f.location.pointer},
-        "deprecated_in": f.deprecated_in,
-        "breaks_in": f.breaks_in,
-        "sunset": f.sunset,
-        "basis": item.basis,
-    }
-
-
-def _items(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
-    return [_item(i) for i in sorted(items, key=lambda i: i.finding.sort_key)]
-
-
-def plan_to_dict(plan: UpgradePlan) -> dict[str, Any]:
-    """The plan as plain JSON data: the "upgrade" object of the JSON report and what the HTML reads."""
-    in_window = sum(len(s.breaks) for s in plan.steps)
-    return {
-        "from": plan.from_version,
-        "to": plan.to_version,
-        "deployment": plan.deployment,
-        "as_of": plan.as_of,
-        "summary": {
-            "breaking_by_to": len(plan.breaking),
-            "break_in_window": in_window,
-            "already_broken": len(plan.already_broken),
-            "deprecated_in_window": sum(len(s.deprecated) for s in plan.steps),
-            "already_deprecated": len(plan.already_deprecated),
-            "unsupported": len(plan.unsupported),
-            "unplaced": len(plan.unplaced),
-            "suppressed": plan.suppressed,
-        },
-        "releases": [
-            {"version": s.version, "date": s.date, "breaks": _items(s.breaks), "deprecated": _items(s.deprecated)}
-            for s in plan.steps
-        ],
-        "already_broken": _items(plan.already_broken),
-        "already_deprecated": _items(plan.already_deprecated),
-        "unsupported": _items(plan.unsupported),
-        "unplaced": _items(plan.unplaced),
-    }
-
-
-def with_plan(report: Report, plan: UpgradePlan) -> Report:
-    """The report with the releases the plan worked out filled in and extras["upgrade"] set."""
-    findings = tuple(plan.filled.get(f.fingerprint, f) if f.fingerprint else f for f in report.findings)
-    extras = {**report.extras, "upgrade": plan_to_dict(plan)}
-    return replace(report, findings=findings, extras=extras)
+def for_gate(report: Report, plan: UpgradePlan) -> Report:
+    """The report as the exit code sees it: whatever breaks by `to` counts as an error, even
+    where the scan's date still calls it a warning (a SaaS sunset inside the window)."""
+    breaking = {(i.finding.fingerprint, i.finding.sort_key) for i in plan.breaking}
+    escalated = tuple(
+        replace(f, severity=Severity.ERROR) if (f.fingerprint, f.sort_key) in breaking else f
+        for f in report.findings
+    )
+    return replace(report, findings=escalated)

@@ -1,4 +1,5 @@
-"""An UpgradePlan as text (the default `upgrade` output) and as Markdown.
+"""An UpgradePlan as plain JSON data (the report's "upgrade" object), as text (the default
+`upgrade` output) and as Markdown.
 
 Uses of one subject are listed together under the release, with every place it is used, so a
 reader sees "what to change" once and "where" underneath.
@@ -7,12 +8,14 @@ reader sees "what to change" once and "where" underneath.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
 
 from runai_audit.models import Report
 from runai_audit.reporters.common import one_line, plural, summary_line
 from runai_audit.upgrade import PlanItem, UpgradePlan
 
-__all__ = ["plan_sections", "render_markdown", "render_text"]
+__all__ = ["plan_sections", "plan_to_dict", "render_markdown", "render_text", "with_plan"]
 
 
 def _when(version: str, date: str) -> str:
@@ -95,3 +98,61 @@ def render_markdown(plan: UpgradePlan, report: Report) -> str:
             lines.append(f"| `{_cell(subject)}` | {_cell(replacement)} | {where} |")
     lines += ["", _cell(summary_line(report)), ""]
     return "\n".join(lines)
+
+
+def _item(item: PlanItem) -> dict[str, Any]:
+    f = item.finding
+    return {
+        "fingerprint": f.fingerprint,
+        "rule_id": f.rule_id,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "subject": f.subject,
+        "replacement": f.replacement,
+        "location": {"path": f.location.path, "line": f.location.line, "column": f.location.column,
+                     "pointer": f.location.pointer},
+        "deprecated_in": f.deprecated_in,
+        "breaks_in": f.breaks_in,
+        "sunset": f.sunset,
+        "basis": item.basis,
+    }
+
+
+def _items(items: Iterable[PlanItem]) -> list[dict[str, Any]]:
+    return [_item(i) for i in sorted(items, key=lambda i: i.finding.sort_key)]
+
+
+def plan_to_dict(plan: UpgradePlan) -> dict[str, Any]:
+    """The plan as plain JSON data: the "upgrade" object of the JSON report and what the HTML reads."""
+    in_window = sum(len(s.breaks) for s in plan.steps)
+    return {
+        "from": plan.from_version,
+        "to": plan.to_version,
+        "deployment": plan.deployment,
+        "as_of": plan.as_of,
+        "summary": {
+            "breaking_by_to": len(plan.breaking),
+            "break_in_window": in_window,
+            "already_broken": len(plan.already_broken),
+            "deprecated_in_window": sum(len(s.deprecated) for s in plan.steps),
+            "already_deprecated": len(plan.already_deprecated),
+            "unsupported": len(plan.unsupported),
+            "unplaced": len(plan.unplaced),
+            "suppressed": plan.suppressed,
+        },
+        "releases": [
+            {"version": s.version, "date": s.date, "breaks": _items(s.breaks), "deprecated": _items(s.deprecated)}
+            for s in plan.steps
+        ],
+        "already_broken": _items(plan.already_broken),
+        "already_deprecated": _items(plan.already_deprecated),
+        "unsupported": _items(plan.unsupported),
+        "unplaced": _items(plan.unplaced),
+    }
+
+
+def with_plan(report: Report, plan: UpgradePlan) -> Report:
+    """The report with the releases the plan worked out filled in and extras["upgrade"] set."""
+    findings = tuple(plan.filled.get(f.fingerprint, f) if f.fingerprint else f for f in report.findings)
+    extras = {**report.extras, "upgrade": plan_to_dict(plan)}
+    return replace(report, findings=findings, extras=extras)

@@ -319,6 +319,8 @@ def test_heredoc_manifests_in_shell_scripts_keep_file_lines() -> None:
 def test_heredoc_scan_ignores_scripts_without_manifests() -> None:
     assert scan_shell_heredocs("cat <<EOF\nhello\nEOF\n", "a.sh").observations == []
     assert scan_shell_heredocs("echo apiVersion: x <<< kind:\n", "a.sh").observations == []
+    shifted = "n=$((1 << x))\ncat <<EOF\napiVersion: v1\nkind: ConfigMap\nEOF\nx\n"
+    assert objects(scan_shell_heredocs(shifted, "a.sh")) == [("v1", "ConfigMap", 3, 1)]
 
 
 # --------------------------------------------------------------------------- CI files
@@ -454,3 +456,49 @@ def test_problem_messages_never_echo_document_values() -> None:
 def test_documents_without_objects_give_nothing(text: str) -> None:
     result = scan_manifest(text, "empty.yaml")
     assert result.observations == [] and result.problems == []
+
+
+def test_objects_inside_objects_and_manifest_strings_but_not_references() -> None:
+    text = dedent(
+        """
+        apiVersion: template.openshift.io/v1
+        kind: Template
+        objects:
+          - apiVersion: run.ai/v2alpha1
+            kind: TrainingWorkload
+            metadata:
+              name: from-template
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: train-1-0
+          ownerReferences:
+            - apiVersion: run.ai/v2alpha1
+              kind: TrainingWorkload
+              name: train-1
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        spec:
+          templates:
+            - name: submit
+              resource:
+                action: create
+                manifest: |
+                  apiVersion: run.ai/v2alpha1
+                  kind: InteractiveWorkload
+                  spec:
+                    nodePool: {value: a}
+        """
+    )
+    result = scan_manifest(text, "mixed.yaml")
+    assert result.problems == []
+    assert objects(result) == [
+        ("template.openshift.io/v1", "Template", 1, 1),
+        ("run.ai/v2alpha1", "TrainingWorkload", 4, 5),
+        ("v1", "Pod", 9, 1),
+        ("argoproj.io/v1alpha1", "Workflow", 18, 1),
+        ("run.ai/v2alpha1", "InteractiveWorkload", 26, 11),
+    ]
+    assert field_at(only_object(result, "InteractiveWorkload"), "spec.nodePool") == (29, 13)

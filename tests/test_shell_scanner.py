@@ -272,7 +272,7 @@ def test_cli_forms_in_a_helpers_file() -> None:
 def test_cli_forms(script: str, expected: tuple[tuple[str, ...], int, int], confidence: Confidence) -> None:
     obs = scan(script)
     assert clis(obs) == [expected]
-    assert obs[0].confidence is confidence
+    assert [o.confidence for o in obs if isinstance(o, CliCall)] == [confidence]
 
 
 @pytest.mark.parametrize(
@@ -366,7 +366,6 @@ def _big_script(lines: int) -> str:
     return "\n".join((block * (lines // len(block) + 1))[:lines])
 
 
-@pytest.mark.slow
 def test_five_thousand_lines_scan_quickly() -> None:
     text = _big_script(5000)
     started = time.perf_counter()
@@ -374,4 +373,4 @@ def test_five_thousand_lines_scan_quickly() -> None:
     elapsed = time.perf_counter() - started
     assert len(api_calls(obs)) == 500
     assert len([o for o in obs if isinstance(o, CliCall)]) == 1500
-    assert elapsed < 5.0
+    assert elapsed < 5.0  # about 0.3 s here; the bound catches quadratic regressions, not jitter

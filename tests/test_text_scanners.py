@@ -4,7 +4,9 @@ Makefile, Jupyter notebooks, and string literals of any other language."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +42,10 @@ def body(call: Observation) -> list[tuple[str, str | None, int, int]]:
 def clean(result: ScanResult) -> list[Observation]:
     assert result.problems == []
     return result.observations
+
+
+def apis(obs: list[Observation]) -> list[ApiCall]:
+    return [o for o in obs if isinstance(o, ApiCall)]
 
 
 def fixture(name: str) -> str:
@@ -100,7 +106,7 @@ def test_markdown_typescript_fence_uses_the_literal_scanner() -> None:
     text = "Call it:\n\n```ts\nawait fetch(`${base}/api/v1/projects`);\n```\n"
     obs = clean(scan_markdown(text, "doc.md"))
     assert rows(obs) == [("GET", "{**}/api/v1/projects", 4, 14)]
-    assert obs[0].confidence is Confidence.LOW
+    assert apis(obs)[0].confidence is Confidence.LOW
 
 
 def test_restructuredtext_code_blocks() -> None:
@@ -164,9 +170,10 @@ def test_makefile_recipes() -> None:
         ("GET", "{**}/v1/k8s/clusters", 12, 64),  # $${RUNAI_URL} is the shell's variable
         ("cli", ("runai", "list", "jobs"), 13, 9),  # `list: ; recipe`
     ]
-    assert obs[0].confidence is Confidence.HIGH  # RUNAI ?= runai-2.13.49
+    cli = obs[0]
+    assert isinstance(cli, CliCall) and cli.confidence is Confidence.HIGH  # RUNAI ?= runai-2.13.49
     assert body(obs[1]) == [("grantType", "app_token", 11, 47), ("name", "nightly", 11, 73)]
-    assert obs[2].runai_hint is True
+    assert apis(obs)[1].runai_hint is True
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -185,7 +192,7 @@ def test_notebook_cells() -> None:
     assert body(obs[3]) == [("grantType", "app_token", 31, 64)]
 
 
-def _notebook(cells: list[dict[str, object]], language: str = "python") -> str:
+def _notebook(cells: list[dict[str, Any]], language: str = "python") -> str:
     return json.dumps({"cells": cells, "metadata": {"kernelspec": {"language": language}}, "nbformat": 4,
                        "nbformat_minor": 5}, indent=1)
 
@@ -196,6 +203,12 @@ def test_notebook_with_a_bash_kernel_and_a_shell_file_cell() -> None:
     cells = [{"cell_type": "code", "metadata": {}, "outputs": [],
               "source": ["%%writefile submit.sh\n", "runai submit j\n"]}]
     assert rows(clean(scan_notebook(_notebook(cells), "nb.ipynb"))) == [("cli", ("runai", "submit", "j"), 9, 6)]
+
+
+@pytest.mark.parametrize("magic", ["%%bash", "%%sh", "%%script bash", "%%script --bg sh"])
+def test_notebook_shell_cell_magics(magic: str) -> None:
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [f"{magic}\n", "runai list jobs\n"]}]
+    assert rows(clean(scan_notebook(_notebook(cells), "nb.ipynb"))) == [("cli", ("runai", "list", "jobs"), 9, 6)]
 
 
 def test_notebook_location_falls_back_to_a_pointer() -> None:
@@ -222,8 +235,8 @@ def test_typescript_client() -> None:
         ("GET", "https://acme.run.ai/api/v1/projects", 15, 14),  # axios.get
         ("GET", "{**}/v1/k8s/clusters/{*}/projects", 18, 28),  # fetch without options; joined with +
     ]
-    assert [o.confidence for o in obs] == [Confidence.LOW, Confidence.HIGH, Confidence.LOW]
-    assert [o.runai_hint for o in obs] == [False, False, True]  # runaiUrl names Run:ai
+    assert [o.confidence for o in apis(obs)] == [Confidence.LOW, Confidence.HIGH, Confidence.LOW]
+    assert [o.runai_hint for o in apis(obs)] == [False, False, True]  # runaiUrl names Run:ai
     listing = obs[1]
     assert isinstance(listing, ApiCall)
     assert [(q.name, q.location.line, q.location.column) for q in listing.query if q.location] == [
@@ -268,3 +281,30 @@ def test_literal_evidence_hides_other_strings() -> None:
     assert isinstance(obs[0], ApiCall)
     assert "sekrit" not in obs[0].evidence
     assert obs[0].confidence is Confidence.HIGH
+
+
+def test_minified_line_evidence_is_cut_without_leaking() -> None:
+    chunk = 'var k="sekrit-tok{n}";fetch("/api/v1/projects/{n}",{{method:"POST"}})' + "x" * 900 + ';q="sekrit-{n}abc"'
+    text = ";".join(chunk.format(n=n) for n in range(40))
+    obs = clean(scan_text_literals(text, "bundle.min.js"))
+    assert len(obs) == 40
+    assert [o.method for o in apis(obs)] == ["POST"] * 40
+    assert not any("sekrit" in o.evidence for o in apis(obs))
+    assert max(len(o.evidence) for o in apis(obs)) <= 240
+
+
+SCANNERS = [(scan_markdown, "a.md"), (scan_markdown, "a.rst"), (scan_dockerfile, "Dockerfile"),
+            (scan_makefile, "Makefile"), (scan_text_literals, "a.ts"), (scan_text_literals, "a.txt")]
+
+
+def test_random_input_never_raises() -> None:
+    rng = random.Random(4321)
+    pieces = [
+        *"curl runai -X POST -d '\"{}[]$()`\\|;&<>#\n\t=:/.?é\r", "```sh\n", "```\n", "~~~\n", "RUN ", "\t", "target:\n", "$(X)", "$$", "!", "%%bash\n", "<<EOF\n",
+        "EOF\n", ".. code-block:: bash\n", "/api/v1/", "https://", "${", "{{", "# escape=`\n",
+    ]
+    for _ in range(200):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 150)))
+        for scanner, path in SCANNERS:
+            scanner(text, path)
+        scan_notebook(json.dumps({"cells": [{"cell_type": "code", "source": [text]}]}), "n.ipynb")

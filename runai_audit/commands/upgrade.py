@@ -26,7 +26,8 @@ from runai_audit.commands.common import (
 from runai_audit.commands.scan import FORMATS, build_scan_options, scan_options
 from runai_audit.models import Report
 from runai_audit.specs import SpecIndex
-from runai_audit.upgrade import UpgradePlan, plan_upgrade, with_plan
+from runai_audit.upgrade import UpgradePlan, for_gate, plan_upgrade
+from runai_audit.upgrade_render import with_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 _scan_options = cast(Callable[[F], F], scan_options)
@@ -100,5 +101,5 @@ def upgrade(**params: object) -> int:
     write_output(render(str(params["fmt"]), plan, report), params.get("output"))  # type: ignore[arg-type]
     for report_format, report_path in reports:
         write_output(render(report_format, plan, report), report_path)
-    return exit_code(report, options.fail_on, strict=bool(getattr(config, "strict", False)),
+    return exit_code(for_gate(report, plan), options.fail_on, strict=bool(getattr(config, "strict", False)),
                      sunset_within=options.sunset_within, today=None)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runai_audit.models import Finding, Report, Severity, Status
-from runai_audit.reporters import timeline
+from runai_audit.reporters import extras_view, timeline
 from runai_audit.reporters.common import ordered, suppression_label
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, status_counts
@@ -117,4 +117,6 @@ def build_context(report: Report) -> dict[str, Any]:
             rules=tuple((rid, rule_titles.get(rid, "")) for rid in sorted({f.rule_id for f in findings})),
         ),
         "severity_order": [s.value for s in sorted(Severity, key=lambda s: -s.rank)],
+        # Optional sections (upgrade plan, trend, repositories); None when the report lacks them.
+        **extras_view.build(report),
     }

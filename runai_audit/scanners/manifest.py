@@ -1,17 +1,23 @@
 """Kubernetes manifests (YAML, JSON, Helm / Jinja templates) -> ManifestObject observations.
 
 Every mapping with a string `apiVersion` and `kind` at the top of a document becomes one
-object, and so does every item of a `kind: *List` document (or of a top-level sequence). Each
-object carries every key path below it (`spec.nodePool`, `spec.environment.items.FOO.value`,
-`spec.template.spec.containers[].image`) at the exact line and column of its key.
+object, and so does every item of a `kind: *List` document (or of a top-level sequence) and
+every object held inside another (an OpenShift template's `objects:`, Helm values listing
+extra objects; below the top a mapping also needs `metadata` or `spec`, so references such as
+`ownerReferences` are not objects). Each object carries every key path below it
+(`spec.nodePool`, `spec.environment.items.FOO.value`, `spec.template.spec.containers[].image`)
+at the exact line and column of its key.
 
-Kustomize needs nothing special: its resources and patch files are YAML files the walker visits
-anyway, and patches written inline in a kustomization (`patches[].patch`, string items of
-`patchesStrategicMerge`) are read here as manifests of their own, at their true lines.
-`kubectl apply -f FILE` is covered the same way: FILE itself is scanned.
+A multi-line string that holds a manifest is read as one, at its true lines: inline Kustomize
+patches (`patches[].patch`, `patchesStrategicMerge` items), Argo `manifest: |` resources,
+manifests kept in ConfigMaps. Kustomize needs nothing else: its resources and patch files are
+YAML files the walker visits anyway. `kubectl apply -f FILE` is covered the same way: FILE
+itself is scanned.
 """
 
 from __future__ import annotations
+
+import re
 
 from runai_audit.models import FieldRef, InputProblem, Location, ManifestObject
 from runai_audit.scanners.base import ScanResult
@@ -24,7 +30,8 @@ from runai_audit.scanners.manifest_yaml import YamlLimit, YNode
 __all__ = ["looks_like_json", "scan_ci_yaml", "scan_manifest", "scan_shell_heredocs"]
 
 MAX_VALUE_CHARS = 200  # longer scalars are never needed for matching
-_KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
+_API_VERSION = re.compile(r"^[ \t]*apiVersion[ \t]*:", re.M)
+_KIND = re.compile(r"^[ \t]*kind[ \t]*:", re.M)
 
 
 def looks_like_json(text: str, path: str) -> bool:
@@ -56,31 +63,57 @@ def scan_manifest(text: str, path: str, *, line_offset: int = 0, col_offset: int
 
 def _scan_doc(doc: Doc, path: str, line_offset: int, col_offset: int, result: ScanResult) -> None:
     budget = WalkBudget()
-    for node, whole_document in _object_nodes(doc.root):
-        obj = _manifest_object(doc, node, whole_document, path, line_offset, col_offset, budget)
-        if obj is None:
+    nodes, embedded = _find(doc.root, budget)
+    for node in nodes:
+        obj = _manifest_object(doc, node, node is doc.root, path, line_offset, col_offset, budget)
+        if obj is not None:
+            result.observations.append(obj)
+    for scalar in embedded:
+        inner_line, inner_col = embedded_offsets(doc, scalar)
+        inner = scan_manifest(scalar.value, path, line_offset=line_offset + inner_line, col_offset=col_offset + inner_col)
+        result.observations.extend(inner.observations)
+        result.problems.extend(inner.problems)
+
+
+def _is_object(node: YNode, top: bool) -> bool:
+    """A mapping with scalar apiVersion and kind; below the top it also needs metadata or
+    spec, so references (ownerReferences, scaleTargetRef) are not taken for objects."""
+    if node.kind != "map":
+        return False
+    keys = {k.value: v.kind for k, v in node.pairs() if k.kind == "scalar"}
+    if keys.get("apiVersion") != "scalar" or keys.get("kind") != "scalar":
+        return False
+    return top or "metadata" in keys or "spec" in keys
+
+
+def _find(root: YNode, budget: WalkBudget) -> tuple[list[YNode], list[YNode]]:
+    """Objects (the document, List items, objects held inside others such as template
+    `objects:`) and multi-line strings that hold a manifest (inline kustomize patches, Argo
+    `manifest: |`), in document order."""
+    objects: list[YNode] = []
+    embedded: list[YNode] = []
+    list_items = _list_items(root)
+    work: list[tuple[YNode, bool, bool]] = [(root, True, False)]
+    while work:
+        node, top, via_alias = work.pop()
+        via_alias = budget.visit(node, via_alias)
+        if _is_object(node, top):
+            objects.append(node)
+        if node.kind == "scalar":
+            if "\n" in node.value and _API_VERSION.search(node.value) and _KIND.search(node.value):
+                embedded.append(node)
             continue
-        result.observations.append(obj)
-        if obj.api_version.startswith(_KUSTOMIZE_GROUP):
-            _scan_inline_patches(doc, node, path, line_offset, col_offset, result)
+        children = [v for _, v in node.pairs()] if node.kind == "map" else node.children
+        # List items and the items of a top-level sequence are whole objects of their own
+        items_top = node.kind == "seq" and (top or node is list_items)
+        work.extend((child, items_top, via_alias) for child in reversed(children))
+    return objects, embedded
 
 
-def _is_object(node: YNode) -> bool:
-    return node.kind == "map" and node.scalar("apiVersion") is not None and node.scalar("kind") is not None
-
-
-def _object_nodes(root: YNode) -> list[tuple[YNode, bool]]:
-    """(object node, is it the whole document) for the document and any List items."""
-    found: list[tuple[YNode, bool]] = []
-    if _is_object(root):
-        found.append((root, True))
-        kind = root.scalar("kind") or ""
-        items = root.get("items")
-        if kind.endswith("List") and items is not None and items.kind == "seq":
-            found.extend((item, False) for item in items.children if _is_object(item))
-    elif root.kind == "seq":
-        found.extend((item, False) for item in root.children if _is_object(item))
-    return found
+def _list_items(root: YNode) -> YNode | None:
+    kind = root.scalar("kind") if root.kind == "map" else None
+    items = root.get("items") if kind and kind.endswith("List") else None
+    return items if items is not None and items.kind == "seq" else None
 
 
 def _location(doc: Doc, node: YNode, path: str, line_offset: int, col_offset: int) -> Location:
@@ -147,24 +180,3 @@ def _field(doc: Doc, entry: KeyPath, path: str, line_offset: int, col_offset: in
         location=_key_location(doc, entry.key, path, line_offset, col_offset),
         value=_value_text(doc, entry.value),
     )
-
-
-def _scan_inline_patches(
-    doc: Doc, node: YNode, path: str, line_offset: int, col_offset: int, result: ScanResult
-) -> None:
-    """Inline patches of a kustomization, scanned as manifests at their own lines."""
-    texts: list[YNode] = []
-    patches = node.get("patches")
-    if patches is not None and patches.kind == "seq":
-        for item in patches.children:
-            patch = item.get("patch") if item.kind == "map" else None
-            if patch is not None and patch.kind == "scalar":
-                texts.append(patch)
-    merges = node.get("patchesStrategicMerge")
-    if merges is not None and merges.kind == "seq":
-        texts.extend(item for item in merges.children if item.kind == "scalar" and "\n" in item.value)
-    for scalar in texts:
-        inner_line, inner_col = embedded_offsets(doc, scalar)
-        inner = scan_manifest(scalar.value, path, line_offset=line_offset + inner_line, col_offset=col_offset + inner_col)
-        result.observations.extend(inner.observations)
-        result.problems.extend(inner.problems)

@@ -29,7 +29,8 @@ def _bodies(lines: list[str]) -> list[tuple[int, list[str], bool]]:
     number = 0
     while number < len(lines):
         line = lines[number]
-        pending = [] if line.lstrip().startswith("#") else list(_OPERATOR.finditer(line))
+        # `((x << y))` is arithmetic, not a here-document
+        pending = [] if line.lstrip().startswith("#") else [m for m in _OPERATOR.finditer(line) if "((" not in line[: m.start()]]
         number += 1
         for operator in pending:
             strip_tabs = operator.group(1) == "-"

@@ -14,6 +14,7 @@ the nodes (key paths, plain data) is `manifest_walk`'s job.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 

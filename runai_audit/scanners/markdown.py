@@ -18,10 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from runai_audit.models import ApiCall, BodyField, Confidence, InputProblem, Location, Observation
-from runai_audit.redact import mask_secrets
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.shell import scan_shell
-from runai_audit.scanners.shell_cli import limit
+from runai_audit.scanners.shell_cli import evidence
 from runai_audit.scanners.shell_http import kept_value
 from runai_audit.scanners.shell_json import json_fields
 from runai_audit.scanners.shell_positions import LineIndex, relocate
@@ -210,7 +209,7 @@ def http_block(block: Block, path: str) -> list[Observation]:
         confidence = Confidence.HIGH if shape.host_literal and not shape.wildcard else Confidence.MEDIUM
         out.append(ApiCall(m.group("method"), shape.url, Location(path, block.first_line + n + 1, col),
                            body=tuple(body), confidence=confidence,
-                           evidence=limit(mask_secrets(f"{m.group('method')} {shape.url}"))))
+                           evidence=evidence(f"{m.group('method')} {shape.url}")))
     return out
 
 

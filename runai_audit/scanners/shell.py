@@ -2,9 +2,13 @@
 in shell scripts and in shell text embedded elsewhere (Markdown fences, Dockerfile RUN lines,
 Makefile recipes, notebook `!` lines, CI run steps).
 
-Reading is split by job: `shell_words` tokenizes, `shell_eval` decides what each command runs,
-`shell_http` and `shell_cli` read the command lines, `shell_url` and `shell_json` shape URLs and
-bodies, `shell_positions` turns offsets into file locations.
+Reading is split by job:
+- `shell_words` (words and commands), `shell_wordread` + `shell_lexer` (the tokenizer);
+- `shell_eval` decides what each command runs (wrappers, aliases, functions, variables), with
+  `shell_vars` for assignments and positional parameters;
+- `shell_curl`, `shell_http` (wget and what the clients share), `shell_httpie` and `shell_cli`
+  read command lines; `shell_emit` turns them into observations;
+- `shell_url` and `shell_json` shape URLs and bodies; `shell_positions` places offsets in files.
 """
 
 from __future__ import annotations

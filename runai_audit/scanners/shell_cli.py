@@ -22,6 +22,7 @@ _RUNAI_VAR = re.compile(r"runai(?:[-_]?(?:bin|binary|cli|cmd|command|exe|path))?
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 EVIDENCE_LIMIT = 240
+_LONG_RUN = re.compile(r"[A-Za-z0-9+/=_.-]{64,}")
 
 # wrapper -> (options that take a value, whether `NAME=value` words may follow, leading value count)
 _WRAPPERS: dict[str, tuple[frozenset[str], bool, int]] = {
@@ -165,9 +166,15 @@ def written(word: Word) -> str:
 
 
 def cli_evidence(words: list[Word], argv0: str) -> str:
-    return limit(mask_secrets(" ".join(masked_argv(words, argv0, written))))
+    return evidence(" ".join(masked_argv(words, argv0, written)))
 
 
-def limit(text: str) -> str:
-    text = text.replace(SENTINEL, "$")
+def evidence(text: str) -> str:
+    """Evidence text: blobs and secrets masked, one line, at most EVIDENCE_LIMIT characters.
+
+    A run of 64 or more word characters is never useful evidence (a key, a base64 blob, a
+    minified identifier soup) and is masked first, which also keeps masking fast.
+    """
+    text = _LONG_RUN.sub(MASK, " ".join(text.replace(SENTINEL, "$").split()))
+    text = mask_secrets(text)
     return text if len(text) <= EVIDENCE_LIMIT else text[:EVIDENCE_LIMIT - 1] + "…"

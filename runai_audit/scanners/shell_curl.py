@@ -14,9 +14,20 @@ from runai_audit.scanners.shell_http import (
 from runai_audit.scanners.shell_words import SENTINEL, Word, slice_word
 
 _CURL_SHORT_WITH_VALUE = frozenset("AbcCdDeEFHKmoPQrtTuUwxXyYz")
-_CURL_LONG_WITH_VALUE = frozenset(
-    ["abstract-unix-socket", "aws-sigv4", "cacert", "capath", "cert", "cert-type", "ciphers", "config", "connect-timeout", "connect-to", "continue-at", "cookie", "cookie-jar", "create-file-mode", "data", "data-ascii", "data-binary", "data-raw", "data-urlencode", "doh-url", "dump-header", "expand-url", "expect100-timeout", "form", "form-string", "ftp-port", "header", "hostpubmd5", "interface", "json", "keepalive-time", "key", "key-type", "limit-rate", "local-port", "login-options", "max-filesize", "max-redirs", "max-time", "netrc-file", "noproxy", "oauth2-bearer", "output", "output-dir", "pass", "preproxy", "proxy", "proxy-cacert", "proxy-header", "proxy-user", "quote", "random-file", "range", "referer", "request", "request-target", "resolve", "retry", "retry-delay", "retry-max-time", "sasl-authzid", "service-name", "socks4", "socks5", "socks5-hostname", "speed-limit", "speed-time", "stderr", "telnet-option", "time-cond", "tls-max", "trace", "trace-ascii", "unix-socket", "upload-file", "url", "user", "user-agent", "variable", "write-out"]
-)
+_CURL_LONG_WITH_VALUE = frozenset({
+    "abstract-unix-socket", "aws-sigv4", "cacert", "capath", "cert", "cert-type", "ciphers",
+    "config", "connect-timeout", "connect-to", "continue-at", "cookie", "cookie-jar",
+    "create-file-mode", "data", "data-ascii", "data-binary", "data-raw", "data-urlencode",
+    "doh-url", "dump-header", "expand-url", "expect100-timeout", "form", "form-string", "ftp-port",
+    "header", "hostpubmd5", "interface", "json", "keepalive-time", "key", "key-type", "limit-rate",
+    "local-port", "login-options", "max-filesize", "max-redirs", "max-time", "netrc-file",
+    "noproxy", "oauth2-bearer", "output", "output-dir", "pass", "preproxy", "proxy", "proxy-cacert",
+    "proxy-header", "proxy-user", "quote", "random-file", "range", "referer", "request",
+    "request-target", "resolve", "retry", "retry-delay", "retry-max-time", "sasl-authzid",
+    "service-name", "socks4", "socks5", "socks5-hostname", "speed-limit", "speed-time", "stderr",
+    "telnet-option", "time-cond", "tls-max", "trace", "trace-ascii", "unix-socket", "upload-file",
+    "url", "user", "user-agent", "variable", "write-out",
+})
 _CURL_DATA = {"-d": "auto", "--data": "auto", "--data-ascii": "auto", "--data-binary": "auto",
               "--data-raw": "raw", "--json": "json", "--data-urlencode": "urlencode"}
 _CURL_SECRET = frozenset({"-u", "--user", "-U", "--proxy-user", "-b", "--cookie", "--oauth2-bearer",

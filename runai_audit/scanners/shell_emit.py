@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runai_audit.models import ApiCall, BodyField, CliCall, Confidence, QueryParam
-from runai_audit.redact import mask_secrets
-from runai_audit.scanners.shell_cli import cli_binary, cli_evidence, limit, masked_argv, written
+from runai_audit.scanners.shell_cli import cli_binary, cli_evidence, masked_argv, written
+from runai_audit.scanners.shell_cli import evidence as make_evidence
 from runai_audit.scanners.shell_http import HttpRequest, url_evidence
 from runai_audit.scanners.shell_positions import Locator
 from runai_audit.scanners.shell_url import shape_url
@@ -62,7 +62,7 @@ def stdin_of(command: Command, prev: Command | None) -> Word | None:
 def http_calls(req: HttpRequest, anchor: Anchor | None, locate: Locator) -> list[ApiCall]:
     """One ApiCall per URL of the request; URLs with nothing known are left out."""
     out: list[ApiCall] = []
-    evidence = limit(mask_secrets(" ".join(req.evidence)))
+    evidence = make_evidence(" ".join(req.evidence))
     for url in req.urls:
         shape = shape_url(url.text, [v.name for v in url.vars] + list(url.hints))
         if shape is None or (shape.url.startswith("{**}") and not shape.path.strip("/") and not shape.hint):
@@ -108,6 +108,6 @@ def kubectl_raw_call(words: list[Word], anchor: Anchor | None, locate: Locator) 
     shape = shape_url(raw.text, [v.name for v in raw.vars])
     if shape is None:
         return None
-    evidence = limit(mask_secrets(f"{written(words[0])} {verb} --raw {url_evidence(raw)}"))
+    evidence = make_evidence(f"{written(words[0])} {verb} --raw {url_evidence(raw)}")
     return ApiCall(_KUBECTL_RAW_METHODS[verb], shape.url, locate(place(raw, anchor)),
                    confidence=Confidence.MEDIUM, evidence=evidence, runai_hint=shape.hint)

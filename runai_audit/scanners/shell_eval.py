@@ -57,8 +57,9 @@ def _commands(items: list[Item]) -> list[Command]:
 
 
 class ShellWalker:
-    def __init__(self, path: str, locate: Locator, dialect: str = "sh", known: dict[str, Word] | None = None) -> None:
-        self.path = path
+    """Evaluates commands in file order; observations collect in `obs`."""
+
+    def __init__(self, locate: Locator, dialect: str = "sh", known: dict[str, Word] | None = None) -> None:
         self.locate = locate
         self.dialect = dialect
         self.vars = Variables(known)
@@ -141,7 +142,7 @@ class ShellWalker:
                     self.aliases[alias] = slice_word(word, len(alias) + 1)
         elif not head.quoted and lit in self.aliases and lit not in active:
             self.expand(_commands(tokenize_word(self.aliases[lit], self.dialect)), words, command, anchor,
-                        depth, active | {lit}, with_args=True)
+                        depth, active | {lit})
         elif lit in self.functions and lit not in active:
             a = anchor or Anchor(head.start, words[-1].end, head.start)
             self.call_function(lit, words[1:], a, depth, active | {lit})
@@ -209,7 +210,7 @@ class ShellWalker:
                 self.evaluate(words, body, anchor, depth + 1, active)
 
     def expand(self, commands: list[Command], words: list[Word], command: Command, anchor: Anchor | None,
-               depth: int, active: frozenset[str], with_args: bool, argv0: str | None = None) -> None:
+               depth: int, active: frozenset[str], argv0: str | None = None) -> None:
         """Run an alias value or a variable's value in place of the call's first word."""
         if not commands:
             return
@@ -219,8 +220,7 @@ class ShellWalker:
             a = dataclasses.replace(a, argv0=argv0)
         for inner in commands[:-1]:
             self.evaluate(inner.words, inner, a, depth + 1, active)
-        tail = words[1:] if with_args else []
-        self.evaluate(commands[-1].words + tail, command, a, depth + 1, active)
+        self.evaluate(commands[-1].words + words[1:], command, a, depth + 1, active)
 
     def variable_command(self, words: list[Word], command: Command, anchor: Anchor | None, depth: int,
                          active: frozenset[str]) -> None:
@@ -241,7 +241,7 @@ class ShellWalker:
             value = literal_word(var.arg, head.start)
         if value is not None:
             self.expand(_commands(tokenize_word(value, self.dialect)), words, command, anchor, depth, active,
-                        with_args=True, argv0=written(head))
+                        argv0=written(head))
             return
         if known is not None:
             last = known.text.rsplit("/", 1)[-1].split()[-1:] or [""]
@@ -260,11 +260,12 @@ class ShellWalker:
         for doc in command.heredocs:
             self.run_script(tokenize(doc.source, self.dialect, doc.start, doc.end), anchor, depth, active)
 
+
 def walk_source(source: Source | str, path: str, locate: Locator, dialect: str = "sh",
                 known: dict[str, Word] | None = None) -> ScanResult:
     """Every observation of a script. A command the walker trips on is reported as a problem with
     its line, and the walk goes on with the next one."""
-    walker = ShellWalker(path, locate, dialect, known)
+    walker = ShellWalker(locate, dialect, known)
     result = ScanResult()
     for command in walker.walk_program(tokenize(source, dialect)):
         try:
@@ -278,7 +279,7 @@ def walk_source(source: Source | str, path: str, locate: Locator, dialect: str =
 
 def walk_commands(commands: list[Command], path: str, locate: Locator) -> ScanResult:
     """Observations of commands built elsewhere (a Dockerfile exec-form RUN)."""
-    walker = ShellWalker(path, locate)
+    walker = ShellWalker(locate)
     walker.link(commands)
     for command in commands:
         walker.evaluate(command.words, command, None, 0, frozenset())

@@ -20,9 +20,14 @@ HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTI
 _QUERY_VALUE = re.compile(r"([?&][^=&\s'\"#]+=)([^&\s'\"#]*)")
 
 _WGET_SHORT_WITH_VALUE = frozenset("oaOPtTUeiBwQlARDIX")
-_WGET_LONG_WITH_VALUE = frozenset(
-    ["header", "method", "body-data", "body-file", "post-data", "post-file", "user", "password", "http-user", "http-password", "proxy-user", "proxy-password", "output-document", "output-file", "append-output", "user-agent", "referer", "tries", "timeout", "wait", "directory-prefix", "input-file", "load-cookies", "save-cookies", "ca-certificate", "certificate", "private-key", "bind-address", "limit-rate", "execute", "quota", "level", "accept", "reject", "domains", "connect-timeout", "read-timeout", "dns-timeout"]
-)
+_WGET_LONG_WITH_VALUE = frozenset({
+    "header", "method", "body-data", "body-file", "post-data", "post-file", "user", "password",
+    "http-user", "http-password", "proxy-user", "proxy-password", "output-document", "output-file",
+    "append-output", "user-agent", "referer", "tries", "timeout", "wait", "directory-prefix",
+    "input-file", "load-cookies", "save-cookies", "ca-certificate", "certificate", "private-key",
+    "bind-address", "limit-rate", "execute", "quota", "level", "accept", "reject", "domains",
+    "connect-timeout", "read-timeout", "dns-timeout",
+})
 _WGET_SECRET = frozenset({"--user", "--password", "--http-user", "--http-password", "--proxy-user",
                           "--proxy-password", "--load-cookies", "--private-key"})
 

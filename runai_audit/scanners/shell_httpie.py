@@ -15,9 +15,13 @@ from runai_audit.scanners.shell_http import (
 from runai_audit.scanners.shell_json import looks_like_json
 from runai_audit.scanners.shell_words import SENTINEL, Word, slice_word
 
-_HTTPIE_WITH_VALUE = frozenset(
-    ["-a", "--auth", "-A", "--auth-type", "-p", "--print", "-P", "--history-print", "-o", "--output", "--session", "--session-read-only", "--timeout", "--max-redirects", "--verify", "--cert", "--cert-key", "--cert-key-pass", "--ssl", "--ciphers", "--proxy", "--pretty", "-s", "--style", "--format-options", "--default-scheme", "--boundary", "--raw", "--response-charset", "--response-mime", "--max-headers"]
-)
+_HTTPIE_WITH_VALUE = frozenset({
+    "-a", "--auth", "-A", "--auth-type", "-p", "--print", "-P", "--history-print", "-o", "--output",
+    "--session", "--session-read-only", "--timeout", "--max-redirects", "--verify", "--cert",
+    "--cert-key", "--cert-key-pass", "--ssl", "--ciphers", "--proxy", "--pretty", "-s", "--style",
+    "--format-options", "--default-scheme", "--boundary", "--raw", "--response-charset",
+    "--response-mime", "--max-headers",
+})
 _HTTPIE_SEPARATORS = (":=@", "==", ":=", "=@", "=", "@", ":")
 
 

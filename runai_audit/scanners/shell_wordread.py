@@ -256,11 +256,9 @@ class WordReader:
                 self.sub_tokenize(i + 2, close)
                 b.add_var(VarRef(" ".join(s[i + 2:close].split())[:80], "subst"), start)
                 self.i = min(close + 1, end)
-        elif nxt and (nxt.isalpha() or nxt == "_"):
-            m = _NAME.match(s, i + 1, end)
-            assert m is not None
-            b.add_var(VarRef(m.group()), start)
-            self.i = m.end()
+        elif name := _NAME.match(s, i + 1, end):  # ASCII names only, as the shell's
+            b.add_var(VarRef(name.group()), start)
+            self.i = name.end()
         elif nxt and nxt in "0123456789@*#?$!-":
             b.add_var(VarRef(nxt, "special"), start)
             self.i = i + 2

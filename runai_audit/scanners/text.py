@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass
 
 from runai_audit.models import ApiCall, Confidence, Location, QueryParam
-from runai_audit.redact import mask_secrets
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell_cli import limit
+from runai_audit.scanners.shell_cli import evidence
 from runai_audit.scanners.shell_positions import LineIndex
 from runai_audit.scanners.shell_url import names_runai, shape_url
 from runai_audit.scanners.shell_words import SENTINEL
@@ -53,6 +52,7 @@ _METHOD_HINTS = (
 _FETCH = re.compile(r"\bfetch\s*\([^;()\n]*$")
 _LITERAL_ON_LINE = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`")
 _QUERY_VALUE = re.compile(r"([?&][^=&\s'\"`#]+=)([^&\s'\"`#]*)")
+_REACH = 300  # characters around a literal searched for its method and shown as evidence
 
 
 @dataclass
@@ -141,11 +141,11 @@ def _method(text: str, index: LineIndex, start: int, end: int) -> str:
     """The HTTP method a nearby call names: a hint on the literal's own line first (the closest
     one), then fetch's default, then a hint on the next two lines."""
     line, _ = index.position(start)
-    lo = index.offset(line, 1) or 0
+    lo = max(index.offset(line, 1) or 0, start - _REACH)  # minified code: one line, megabytes long
     eol = index.offset(line + 1, 1)
-    eol = len(text) if eol is None else eol
+    eol = min(len(text) if eol is None else eol, end + _REACH)
     hi = index.offset(line + 3, 1)
-    hi = len(text) if hi is None else hi
+    hi = min(len(text) if hi is None else hi, end + 4 * _REACH)
     same_line = _nearest(text, lo, eol, start, _METHOD_HINTS)
     if same_line:
         return same_line
@@ -159,11 +159,15 @@ def _method(text: str, index: LineIndex, start: int, end: int) -> str:
 
 
 def _evidence(text: str, index: LineIndex, start: int, end: int) -> str:
-    line, col = index.position(start)
-    lo = index.offset(line, 1) or 0
-    nl = text.find("\n", lo)
-    raw = text[lo:] if nl < 0 else text[lo:nl]
-    keep_from, keep_to = col - 2, col - 1 + (end - start)
+    line, _ = index.position(start)
+    line_start = index.offset(line, 1) or 0
+    nl = text.find("\n", start)
+    line_end = len(text) if nl < 0 else nl
+    # A long (minified) line is cut: from the literal's quote, to a boundary where no string or
+    # word is left half shown.
+    lo = line_start if start - line_start <= _REACH else max(line_start, start - 1)
+    raw = text[lo:line_end] if line_end - end <= _REACH else _cut_tail(text[lo:end + _REACH])
+    keep_from, keep_to = start - lo - 1, end - lo
 
     def hide(m: re.Match[str]) -> str:
         part_of_url = m.start() < keep_to and m.end() > keep_from
@@ -172,7 +176,16 @@ def _evidence(text: str, index: LineIndex, start: int, end: int) -> str:
         return m.group()[0] + "***" + m.group()[-1]
 
     shown = _QUERY_VALUE.sub(r"\1***", _LITERAL_ON_LINE.sub(hide, raw))
-    return limit(mask_secrets(shown.strip()))
+    return evidence(shown)
+
+
+def _cut_tail(raw: str) -> str:
+    """Drop a trailing partial word, then anything from a quote left open."""
+    raw = re.sub(r"[\w+/=.%-]+$", "", raw)
+    for quote in "\"'`":
+        if raw.count(quote) % 2:
+            raw = raw[:raw.rindex(quote)]
+    return raw
 
 
 def scan_text_literals(text: str, path: str, *, line_offset: int = 0, col_offset: int = 0,
