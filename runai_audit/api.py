@@ -196,7 +196,7 @@ def collect(
         candidates = [c for c in candidates if c.path.resolve() in options.only_files]
     ordinary: list[Candidate] = []
     for cand in candidates:
-        kind = stream_kind(cand)
+        kind = stream_kind(cand, options.log_format)
         if kind:
             _scan_traffic(cand, kind, ctx, options, out)
         else:

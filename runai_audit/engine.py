@@ -171,7 +171,8 @@ def _evaluate_signal(sig: ServerSignal, ctx: EngineContext) -> Iterator[Finding]
         subject=f"{sig.method} {path}",
         evidence=f"{sig.kind}: {sig.value}" if sig.value else sig.kind,
         usage=sig.usage,
-        detail=sig.value or None,
+        # The server's own words (already masked and capped by the scanner) say the most.
+        detail="; ".join(part for part in (sig.value, sig.text) if part) or None,
     )
     verdict = verdict_for(rule, ctx, None)
     if verdict is not None:

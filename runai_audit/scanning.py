@@ -124,8 +124,9 @@ def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     return scan_text_file(text, display, kind)
 
 
-def stream_kind(candidate: Candidate) -> str | None:
-    """The traffic kind of a file, from its name and first bytes; None for ordinary files."""
+def stream_kind(candidate: Candidate, log_format: str | None = None) -> str | None:
+    """The traffic kind of a file, from its name and first bytes; None for ordinary files.
+    With a custom --log-format, every *.log file is an access log in that format."""
     from runai_audit.scanners.traffic import sniff_traffic_kind
 
     try:
@@ -134,6 +135,8 @@ def stream_kind(candidate: Candidate) -> str | None:
     except OSError:
         return None
     kind = sniff_traffic_kind(head, candidate.path.name)
+    if kind is None and log_format and candidate.path.name.lower().endswith((".log", ".log.gz")):
+        kind = "access-log"
     return kind if kind in STREAM_SCANNERS else None
 
 

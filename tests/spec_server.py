@@ -51,7 +51,7 @@ def json_answer(data: object, status: int = 200) -> Answer:
 
 def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class names it
+        def log_message(self, format: str, *args: object) -> None:
             return  # quiet: tests read `script.seen` instead
 
         def _serve(self) -> None:
@@ -72,8 +72,8 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test)
 
-        do_GET = _serve  # noqa: N815 - http.server's naming
-        do_POST = _serve  # noqa: N815
+        do_GET = _serve
+        do_POST = _serve
 
     return Handler
 

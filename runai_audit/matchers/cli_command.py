@@ -65,9 +65,10 @@ def has_flag(argv: Sequence[str], flag: str) -> bool:
     return False
 
 
-def command_span(match: Mapping[str, Any], argv: Sequence[str]) -> tuple[int, int] | None:
-    """(first, last) argv index of the command words when the row matches the line, else None."""
-    if not argv or binary_name(argv[0]) != match["binary"]:
+def command_span(match: Mapping[str, Any], argv: Sequence[str], binary: str = "") -> tuple[int, int] | None:
+    """(first, last) argv index of the command words when the row matches the line, else None.
+    `binary` is the CLI the scanner recognised behind argv[0] ($RUNAI_BIN, ./runai-2.13.49)."""
+    if not argv or (binary or binary_name(argv[0])) != match["binary"]:
         return None
     command = [str(w) for w in match.get("command") or ()]
     words = positional_words(argv)
@@ -120,7 +121,7 @@ def rewrite(match: Mapping[str, Any], argv: Sequence[str], span: tuple[int, int]
 def match_cli(rule: Rule, obs: Observation) -> Iterator[Hit]:
     if not isinstance(obs, CliCall):
         return
-    span = command_span(rule.match, obs.argv)
+    span = command_span(rule.match, obs.argv, obs.binary)
     if span is None:
         return
     command = " ".join([str(rule.match["binary"]), *(str(w) for w in rule.match.get("command") or ())])

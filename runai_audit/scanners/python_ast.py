@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 import warnings
 
-from runai_audit.models import InputProblem, Observation
+from runai_audit.models import ApiCall, InputProblem, Observation
+from runai_audit.paths import WILDCARD, parse_url
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.python_cli import detect_cli
 from runai_audit.scanners.python_context import Context
@@ -24,6 +25,10 @@ from runai_audit.scanners.python_manifest import dict_manifest, yaml_manifests
 from runai_audit.scanners.python_wrappers import CallSites, expand_through_wrappers
 
 __all__ = ["scan_python"]
+
+
+def _literal_segments(call: ApiCall) -> int:
+    return sum(1 for segment in parse_url(call.url).segments if segment != WILDCARD)
 
 
 def scan_python(text: str, path: str, *, line_offset: int = 0) -> ScanResult:
@@ -75,9 +80,15 @@ def _observe(ctx: Context) -> list[Observation]:
     for call in calls:
         spec = find_http(ctx, call)
         if spec is not None:
-            # Through a helper: one ApiCall per call site; otherwise the call as written.
+            # Through a helper whose callers supply the path: one ApiCall per call site.
+            # A function that only fills an id into an otherwise written-out URL is not a
+            # helper of that kind: its request is reported where it is written.
+            in_place = build_api_call(ctx, spec, ctx.resolver, spec.url_node)
             expanded = expand_through_wrappers(ctx, spec, sites)
-            found.extend(expanded or [build_api_call(ctx, spec, ctx.resolver, spec.url_node)])
+            if expanded and max(map(_literal_segments, expanded)) > _literal_segments(in_place):
+                found.extend(expanded)
+            else:
+                found.append(in_place)
             continue
         custom = detect_custom_object(ctx, call)
         if custom is not None:

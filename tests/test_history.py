@@ -1,0 +1,216 @@
+"""Scan history: recording runs, new and fixed, concurrent writers, `history show`, the HTML
+trend, and two real scans one change apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from runai_audit.cli import main
+from runai_audit.history import HistoryError, load_history, record_run
+from runai_audit.models import Coverage, Finding, Location, Provenance, Report, Severity, Status, Target
+from runai_audit.reporters import get_reporter
+
+T0 = dt.datetime(2026, 1, 5, 6, 0, tzinfo=dt.timezone.utc)
+
+
+def _finding(n: int, severity: Severity = Severity.ERROR, path: str = "app.py") -> Finding:
+    return Finding(f"RA{100 + n % 50}", severity, Status.REMOVED, "m", f"GET /v1/thing/{n}", "none",
+                   Location(path, n + 1, 1), fingerprint=f"{path}-{n:04d}")
+
+
+def _report(findings: list[Finding], version: str = "2.24") -> Report:
+    return Report(
+        target=Target("self-hosted", version, "2026-01-05"),
+        provenance=Provenance("runai-audit", "0.1.0", "2026.11.28", (version,), "bundled"),
+        findings=tuple(findings),
+        coverage=Coverage(files_scanned=3),
+    )
+
+
+def test_first_run_has_nothing_to_compare(tmp_path: Path) -> None:
+    db = tmp_path / "h" / "history.db"
+    report = record_run(db, _report([_finding(1), _finding(2, Severity.WARNING)]), now=T0)
+    history = report.extras["history"]
+    assert history == {
+        "runs": [{"id": 1, "time": "2026-01-05T06:00:00+00:00", "target": "self-hosted 2.24", "as_of": "2026-01-05",
+                  "files_scanned": 3, "counts": {"error": 1, "warning": 1, "note": 0, "suppressed": 0}}],
+        "run": 1, "previous": None, "new": [], "fixed": [], "new_count": 0, "fixed_count": 0,
+    }
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_new_and_fixed_since_the_previous_run(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    record_run(db, _report([_finding(1), _finding(2), _finding(3)]), now=T0)
+    later = record_run(db, _report([_finding(1), _finding(3), _finding(4, Severity.NOTE, "lib/x.py")]),
+                       now=T0 + dt.timedelta(days=7))
+    history = later.extras["history"]
+    assert (history["run"], history["previous"]) == (2, 1)
+    assert history["new"] == [{"fingerprint": "lib/x.py-0004", "rule_id": "RA104", "severity": "note",
+                               "subject": "GET /v1/thing/4", "path": "lib/x.py", "line": 5, "suppressed": False}]
+    assert history["fixed"] == [{"fingerprint": "app.py-0002", "rule_id": "RA102",
+                                 "subject": "GET /v1/thing/2", "path": "app.py"}]
+    assert [r["counts"] for r in history["runs"]] == [
+        {"error": 3, "warning": 0, "note": 0, "suppressed": 0},
+        {"error": 2, "warning": 0, "note": 1, "suppressed": 0},
+    ]
+    assert load_history(db) == history
+
+
+def test_not_a_history_file(tmp_path: Path) -> None:
+    bad = tmp_path / "history.db"
+    bad.write_text("this is not SQLite at all " * 100)
+    with pytest.raises(HistoryError) as caught:
+        record_run(bad, _report([]))
+    assert str(caught.value).startswith(f"{bad}: not a usable runai-audit history database (")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(HistoryError) as caught:
+        load_history(other)
+    assert str(caught.value) == f"{other}: not a runai-audit history database (schema version missing)"
+    with pytest.raises(HistoryError) as caught:
+        load_history(tmp_path / "missing.db")
+    assert str(caught.value) == f"{tmp_path / 'missing.db'}: no such history file"
+
+
+# --------------------------------------------------------------------------- concurrency
+
+WRITERS = 8
+RUNS_EACH = 5
+FINDINGS_EACH = 200
+
+
+def _writer(db: str, worker: int, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    for run in range(RUNS_EACH):
+        findings = [_finding(n, path=f"w{worker}/r{run}.py") for n in range(FINDINGS_EACH)]
+        started = time.perf_counter()
+        report = record_run(Path(db), _report(findings, version=f"2.{worker}"))
+        history = report.extras["history"]
+        results.put((worker, run, history["run"], history["previous"], time.perf_counter() - started))
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded test process
+    barrier = context.Barrier(WRITERS)
+    results = context.Queue()
+    workers = [context.Process(target=_writer, args=(str(db), w, barrier, results)) for w in range(WRITERS)]
+    for p in workers:
+        p.start()
+    seen = [results.get(timeout=120) for _ in range(WRITERS * RUNS_EACH)]
+    for p in workers:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    run_ids = sorted(r[2] for r in seen)
+    assert run_ids == list(range(1, WRITERS * RUNS_EACH + 1))
+    assert all(previous == run_id - 1 or (run_id == 1 and previous is None) for _, _, run_id, previous, _ in seen)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        per_run = dict(conn.execute("SELECT run_id, count(*) FROM findings GROUP BY run_id").fetchall())
+        assert per_run == {run_id: FINDINGS_EACH for run_id in run_ids}
+        # Each worker's runs hold its own fingerprints and nobody else's.
+        for worker, run, run_id, _, _ in seen:
+            paths = {p for (p,) in conn.execute("SELECT DISTINCT path FROM findings WHERE run_id = ?", (run_id,))}
+            assert paths == {f"w{worker}/r{run}.py"}
+        versions = conn.execute("SELECT version, count(*) FROM runs GROUP BY version ORDER BY version").fetchall()
+        assert versions == [(f"2.{w}", RUNS_EACH) for w in range(WRITERS)]
+
+
+# --------------------------------------------------------------------------- show, HTML
+
+
+def test_history_show_text_and_json(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    record_run(db, _report([_finding(1), _finding(2)]), now=T0)
+    record_run(db, _report([_finding(1), _finding(5, Severity.WARNING)]), now=T0 + dt.timedelta(days=7))
+    result = CliRunner().invoke(main, ["history", "show", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{db}: last 2 runs",
+        "run  time                       target            files  errors  warnings  notes  suppressed",
+        "  1  2026-01-05T06:00:00+00:00  self-hosted 2.24      3       2         0      0           0",
+        "  2  2026-01-12T06:00:00+00:00  self-hosted 2.24      3       1         1      0           0",
+        "",
+        "run 2 against run 1: 1 new, 1 fixed",
+        "  new    RA105 warning app.py:6 GET /v1/thing/5",
+        "  fixed  RA102 app.py GET /v1/thing/2",
+    ]
+    data = json.loads(CliRunner().invoke(main, ["history", "show", "--db", str(db), "--format", "json"]).stdout)
+    assert [f["fingerprint"] for f in data["new"]] == ["app.py-0005"]
+    assert [f["fingerprint"] for f in data["fixed"]] == ["app.py-0002"]
+
+
+def test_history_show_errors(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["history", "show", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 3
+    assert result.stderr == f"runai-audit: error: {tmp_path / 'none.db'}: no such history file\n"
+
+
+def test_html_trend_and_new_fixed(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    record_run(db, _report([_finding(1), _finding(2)]), now=T0)
+    report = record_run(db, _report([_finding(1), _finding(3, Severity.WARNING)]), now=T0 + dt.timedelta(days=1))
+    page = get_reporter("html")(report)
+    section = page.split('<section id="history"', 1)[1].split("</section>", 1)[0]
+    errors = section.split('data-severity="error"', 1)[1].split("</g>", 1)[0]
+    assert errors.count('data-count="2"') == 1 and errors.count('data-count="1"') == 1
+    assert "<polyline points=" in errors
+    assert "<strong>1</strong> new and <strong>1</strong> fixed since run 1." in section
+    assert '<tr data-fingerprint="app.py-0003">' in section.split('data-history="new"', 1)[1]
+    assert '<tr data-fingerprint="app.py-0002">' in section.split('data-history="fixed"', 1)[1]
+
+
+# --------------------------------------------------------------------------- end to end
+
+BEFORE = """import requests
+
+RUNAI_URL = "https://runai.example.com"
+
+
+def projects(token):
+    return requests.get(f"{RUNAI_URL}/api/v1/org-unit/projects")
+"""
+
+AFTER = BEFORE + """
+
+def apps(token):
+    return requests.get(f"{RUNAI_URL}/api/v1/apps")
+"""
+
+
+def test_two_scans_one_change_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "sync.py").write_text(BEFORE)
+    db, html = tmp_path / "state" / "history.db", tmp_path / "state" / "report.html"
+    monkeypatch.chdir(repo)
+    runner = CliRunner()
+    args = ["scan", ".", "--as-of", "2026-01-10", "--history", str(db), "--fail-on", "never"]
+    first = runner.invoke(main, args, env={"CI": "1"})
+    assert first.exit_code == 0, first.output
+    (repo / "sync.py").write_text(AFTER)
+    second = runner.invoke(main, [*args, "--report", f"html={html}"], env={"CI": "1"})
+    assert second.exit_code == 0, second.output
+    shown = runner.invoke(main, ["history", "show", "--db", str(db), "--format", "json"])
+    data = json.loads(shown.stdout)
+    assert (data["run"], data["previous"], data["new_count"], data["fixed_count"]) == (2, 1, 1, 0)
+    (new,) = data["new"]
+    assert (new["rule_id"], new["path"], new["line"], new["subject"]) == (
+        "RA509", "sync.py", 11, "GET /api/v1/apps")
+    page = html.read_text()
+    section = page.split('<section id="history"', 1)[1].split("</section>", 1)[0]
+    assert f'<tr data-fingerprint="{new["fingerprint"]}">' in section
+    warnings = section.split('data-severity="warning"', 1)[1].split("</g>", 1)[0]
+    assert warnings.count('data-count="0"') == 1 and warnings.count('data-count="1"') == 1
