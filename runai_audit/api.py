@@ -25,10 +25,17 @@ from runai_audit.engine import (
     file_confirms_runai,
     problem_findings,
 )
-from runai_audit.filekinds import kind_from_name
+from runai_audit.filekinds import sniff
 from runai_audit.models import Coverage, Finding, InputProblem, Provenance, Report, SkippedFile, Target
 from runai_audit.scanners.base import StreamStats
-from runai_audit.scanning import FileResult, scan_candidate, scan_text_file, stream_kind, stream_observations
+from runai_audit.scanning import (
+    HEAD_BYTES,
+    FileResult,
+    scan_candidate,
+    scan_text_file,
+    stream_kind,
+    stream_observations,
+)
 from runai_audit.spec_checks import SpecLibrary
 
 TOOL_NAME = "runai-audit"
@@ -77,9 +84,10 @@ def today() -> str:
 
 
 def load_specs(catalog: Catalog, target: str, spec_file: str | None) -> tuple[SpecLibrary, tuple[str, ...], str]:
-    from runai_audit.specs import SpecError, bundled_versions, load_bundled, load_spec_file
+    from runai_audit.specs import SpecError, SpecIndex, bundled_versions, load_bundled, load_spec_file
 
     versions = bundled_versions()
+    target_spec: SpecIndex | None
     try:
         if spec_file:
             target_spec = load_spec_file(Path(spec_file))
@@ -205,7 +213,8 @@ def collect(
         _absorb(result, ctx, out)
     if options.stdin_text is not None:
         name = options.stdin_name
-        _absorb(scan_text_file(options.stdin_text, name, kind_from_name(name) or "text"), ctx, out)
+        kind = sniff(name, options.stdin_text[:HEAD_BYTES].encode("utf-8", "replace"))
+        _absorb(scan_text_file(options.stdin_text, name, kind), ctx, out)
     out.findings.extend(problem_findings(out.problems, ctx))
     return out
 

@@ -39,9 +39,9 @@ def repository_names(files: Sequence[Path], explicit: Mapping[str, str]) -> dict
     if missing:
         raise MergeError(f"--name names a file that is not being merged: {missing[0]}")
     rest = [f for f in files if f.resolve() not in by_file]
-    parents = [f.resolve().parent.name for f in rest]
-    use_parent = all(parents) and len(set(parents)) == len(parents) and len(rest) > 1
-    names = {f: by_file.get(f.resolve()) or (f.resolve().parent.name if use_parent else f.stem) for f in files}
+    parents = [f.parent.name for f in rest]  # as given: "result.json" has none, so its stem names it
+    use_parent = all(parents) and len(set(parents)) == len(parents)
+    names = {f: by_file.get(f.resolve()) or (f.parent.name if use_parent else f.stem) for f in files}
     seen: dict[str, Path] = {}
     for file, name in names.items():
         if not name or "/" in name:

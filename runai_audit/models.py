@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Union
 
 
 class Severity(str, enum.Enum):
@@ -204,7 +203,7 @@ class InputProblem:
     line: int = 0
 
 
-Observation = Union[ApiCall, ManifestObject, CliCall, MetricUse, ServerSignal]
+Observation = ApiCall | ManifestObject | CliCall | MetricUse | ServerSignal
 
 
 # --------------------------------------------------------------------------- findings

@@ -11,7 +11,6 @@ import importlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from runai_audit.discovery import Candidate
 from runai_audit.filekinds import sniff

@@ -22,7 +22,7 @@ def names(root: Path, options: WalkOptions | None = None) -> tuple[list[str], li
     old = Path.cwd()
     os.chdir(root)
     try:
-        found = discover([Path(".")], options or WalkOptions(), skipped)
+        found = discover([Path()], options or WalkOptions(), skipped)
     finally:
         os.chdir(old)
     return [c.display for c in found], skipped

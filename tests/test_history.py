@@ -7,33 +7,19 @@ import datetime as dt
 import json
 import multiprocessing
 import sqlite3
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from runai_audit.cli import main
 from runai_audit.history import HistoryError, load_history, record_run
-from runai_audit.models import Coverage, Finding, Location, Provenance, Report, Severity, Status, Target
+from runai_audit.models import Severity
 from runai_audit.reporters import get_reporter
+from tests.history_writer import finding, report, write_runs
 
 T0 = dt.datetime(2026, 1, 5, 6, 0, tzinfo=dt.timezone.utc)
-
-
-def _finding(n: int, severity: Severity = Severity.ERROR, path: str = "app.py") -> Finding:
-    return Finding(f"RA{100 + n % 50}", severity, Status.REMOVED, "m", f"GET /v1/thing/{n}", "none",
-                   Location(path, n + 1, 1), fingerprint=f"{path}-{n:04d}")
-
-
-def _report(findings: list[Finding], version: str = "2.24") -> Report:
-    return Report(
-        target=Target("self-hosted", version, "2026-01-05"),
-        provenance=Provenance("runai-audit", "0.1.0", "2026.11.28", (version,), "bundled"),
-        findings=tuple(findings),
-        coverage=Coverage(files_scanned=3),
-    )
+_finding, _report = finding, report
 
 
 def test_first_run_has_nothing_to_compare(tmp_path: Path) -> None:
@@ -91,22 +77,15 @@ RUNS_EACH = 5
 FINDINGS_EACH = 200
 
 
-def _writer(db: str, worker: int, barrier: Any, results: Any) -> None:
-    barrier.wait()
-    for run in range(RUNS_EACH):
-        findings = [_finding(n, path=f"w{worker}/r{run}.py") for n in range(FINDINGS_EACH)]
-        started = time.perf_counter()
-        report = record_run(Path(db), _report(findings, version=f"2.{worker}"))
-        history = report.extras["history"]
-        results.put((worker, run, history["run"], history["previous"], time.perf_counter() - started))
-
-
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "history.db"
     context = multiprocessing.get_context("spawn")  # no fork of a threaded test process
     barrier = context.Barrier(WRITERS)
     results = context.Queue()
-    workers = [context.Process(target=_writer, args=(str(db), w, barrier, results)) for w in range(WRITERS)]
+    workers = [
+        context.Process(target=write_runs, args=(str(db), w, RUNS_EACH, FINDINGS_EACH, barrier, results))
+        for w in range(WRITERS)
+    ]
     for p in workers:
         p.start()
     seen = [results.get(timeout=120) for _ in range(WRITERS * RUNS_EACH)]
@@ -119,7 +98,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         per_run = dict(conn.execute("SELECT run_id, count(*) FROM findings GROUP BY run_id").fetchall())
-        assert per_run == {run_id: FINDINGS_EACH for run_id in run_ids}
+        assert per_run == dict.fromkeys(run_ids, FINDINGS_EACH)
         # Each worker's runs hold its own fingerprints and nobody else's.
         for worker, run, run_id, _, _ in seen:
             paths = {p for (p,) in conn.execute("SELECT DISTINCT path FROM findings WHERE run_id = ?", (run_id,))}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import pytest
 
@@ -11,8 +12,8 @@ from runai_audit.models import Severity, Status
 class Calendar:
     """A small release calendar written for these tests (dates are illustrative)."""
 
-    versions = ("2.17", "2.18", "2.19", "2.20", "2.21", "2.22", "2.23", "2.24", "2.25", "2.26", "3.0")
-    dates = {
+    versions: ClassVar[tuple[str, ...]] = ("2.17", "2.18", "2.19", "2.20", "2.21", "2.22", "2.23", "2.24", "2.25", "2.26", "3.0")
+    dates: ClassVar[dict[str, dt.date]] = {
         "2.17": dt.date(2024, 4, 14), "2.18": dt.date(2024, 6, 30), "2.19": dt.date(2024, 10, 8),
         "2.20": dt.date(2025, 1, 12), "2.21": dt.date(2025, 4, 15), "2.22": dt.date(2025, 7, 16),
         "2.23": dt.date(2025, 10, 22), "2.24": dt.date(2025, 12, 15), "2.25": dt.date(2026, 4, 28),

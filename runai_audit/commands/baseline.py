@@ -24,7 +24,7 @@ def baseline() -> None:
 
 
 @baseline.command("create")
-@scan_options  # type: ignore[untyped-decorator]
+@scan_options
 @click.option(
     "-o",
     "--output",

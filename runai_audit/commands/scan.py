@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -24,7 +25,10 @@ from runai_audit.models import Report
 FORMATS = ["text", "json", "sarif", "junit", "gitlab", "github", "markdown", "csv", "html"]
 
 
-def scan_options(func):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def scan_options(func: F) -> F:
     """The options every command that runs a scan shares (scan, baseline create, upgrade)."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True)),
@@ -43,6 +47,8 @@ def scan_options(func):  # type: ignore[no-untyped-def]
         click.option("--log-format", metavar="FORMAT", help="nginx-style log_format for access logs."),
         click.option("--include-service-accounts", is_flag=True, default=None,
                      help="Keep Run:ai's own controllers in audit logs."),
+        click.option("--stdin-filename", metavar="NAME",
+                     help="Name for the text read from - (its extension picks the scanner)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -72,13 +78,14 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
         log_format=params.get("log_format"),
         include_service_accounts=params.get("include_service_accounts"),
     )
-    raw_paths = tuple(params.get("paths") or ())  # type: ignore[arg-type]
-    paths = tuple(p for p in raw_paths if str(p) != "-") or ((Path("."),) if not raw_paths else ())
+    raw_paths: tuple[Path, ...] = tuple(params.get("paths") or ())  # type: ignore[arg-type]
+    paths = tuple(p for p in raw_paths if str(p) != "-") or ((Path(),) if not raw_paths else ())
     stdin_text = sys.stdin.read() if any(str(p) == "-" for p in raw_paths) else None
     spec = _resolve_spec(config.spec)
     options = ScanOptions(
         paths=paths,
         stdin_text=stdin_text,
+        stdin_name=str(params.get("stdin_filename") or "-"),
         target=config.target,
         deployment=config.deployment,
         as_of=config.as_of,
