@@ -135,14 +135,17 @@ def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedF
     the folder given on the command line."""
     out: list[Candidate] = []
     seen: set[Path] = set()
+    overlapping = len(paths) > 1  # only then can one file be reached twice
     for given in paths:
         if given.is_dir():
             base = _relative_to_cwd(given) or ""
             for cand in walk(given, options, skipped, display_root=base):
-                key = cand.path.resolve()
-                if key not in seen:
+                if overlapping:
+                    key = cand.path.resolve()
+                    if key in seen:
+                        continue
                     seen.add(key)
-                    out.append(cand)
+                out.append(cand)
         elif given.exists():
             key = given.resolve()
             if key not in seen:

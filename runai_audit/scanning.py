@@ -13,17 +13,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from runai_audit.discovery import Candidate
-from runai_audit.filekinds import sniff
+from runai_audit.filekinds import kind_from_name, sniff
 from runai_audit.models import InputProblem, Observation, SkippedFile
 from runai_audit.scanners.base import ScanResult, StreamStats
 
-# A cheap literal prefilter: a file with none of these cannot use a Run:ai API surface.
-PREFILTER = re.compile(
-    rb"run\.ai|runai|run_ai|/v1/k8s|/api/v[12]/|/auth/realms/|datasources/proxy|Workload|RunaiJob",
-    re.IGNORECASE,
+# A cheap literal prefilter: a file with none of these (in lower case) cannot use a Run:ai API
+# surface. Plain substring tests on lower-cased bytes run at memory speed; one alternation
+# regex with IGNORECASE is several times slower.
+PREFILTER_TOKENS = (
+    b"runai", b"run.ai", b"run_ai", b"/v1/k8s", b"/api/v1/", b"/api/v2/", b"/auth/realms/",
+    b"datasources/proxy", b"workload",
 )
+
+
+def may_touch_runai(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(token in lowered for token in PREFILTER_TOKENS)
+
+
 MENTIONS_RUNAI = re.compile(r"run\.ai|runai|run_ai", re.IGNORECASE)
 HEAD_BYTES = 8192
+# Kinds a file name settles for good: such files are never recorded traffic.
+NEVER_TRAFFIC = frozenset({"python", "shell", "markdown", "notebook", "yaml", "dockerfile", "makefile"})
 
 # kind -> text scanners, as (module, function); imported when first needed.
 TEXT_SCANNERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -114,7 +125,7 @@ def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return FileResult(display, skipped=SkippedFile(display, "binary file"))
     kind = sniff(candidate.path.name, head)
-    if not PREFILTER.search(data):
+    if not may_touch_runai(data):
         return FileResult(display, kind)
     try:
         text = decode_text(data)
@@ -128,6 +139,8 @@ def stream_kind(candidate: Candidate, log_format: str | None = None) -> str | No
     With a custom --log-format, every *.log file is an access log in that format."""
     from runai_audit.scanners.traffic import sniff_traffic_kind
 
+    if kind_from_name(candidate.path.name) in NEVER_TRAFFIC:
+        return None  # no need to open the file twice
     try:
         with candidate.path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)

@@ -193,3 +193,48 @@ def test_two_scans_one_change_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert f'<tr data-fingerprint="{new["fingerprint"]}">' in section
     warnings = section.split('data-severity="warning"', 1)[1].split("</g>", 1)[0]
     assert warnings.count('data-count="0"') == 1 and warnings.count('data-count="1"') == 1
+
+
+# --------------------------------------------------------------------------- scheduling examples
+
+SCHEDULING = Path(__file__).resolve().parents[1] / "examples" / "scheduling"
+
+
+def _invocations(text: str, command: str) -> list[str]:
+    """Each `runai-audit COMMAND ...` (or `python -m runai_audit COMMAND ...`) with its
+    backslash-continued lines joined."""
+    joined = text.replace("\\\n", " ")
+    found = []
+    for line in joined.splitlines():
+        for head in (f"runai-audit {command} ", f"runai_audit {command} "):
+            if head in line:
+                found.append(line.split(head, 1)[1])
+    return found
+
+
+@pytest.mark.parametrize("name", ["cronjob.yaml", "compliance.yml"])
+def test_scheduling_examples_use_real_options_and_no_runai_api(name: str) -> None:
+    import re
+
+    import click
+    import yaml
+
+    from runai_audit.commands.history import show
+    from runai_audit.commands.scan import scan
+
+    text = (SCHEDULING / name).read_text()
+    assert list(yaml.safe_load_all(text))  # well-formed YAML
+    known = {
+        "scan": {o for p in scan.params if isinstance(p, click.Option) for o in p.opts},
+        "history show": {o for p in show.params if isinstance(p, click.Option) for o in p.opts},
+    }
+    for command, options in known.items():
+        calls = _invocations(text, command)
+        assert calls, f"{name} runs no `{command}`"
+        for call in calls:
+            used = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", call))
+            assert used <= options, f"{name}: unknown {command} options {sorted(used - options)}"
+    scanned = CliRunner().invoke(main, ["scan", str(SCHEDULING / name), "--format", "json"])
+    assert scanned.exit_code == 0, scanned.output
+    data = json.loads(scanned.stdout)
+    assert (data["findings"], data["summary"]["files_scanned"]) == ([], 1)

@@ -67,8 +67,9 @@ def test_names_from_flags_folders_and_stems(tmp_path: Path) -> None:
     d = tmp_path / "flat" / "billing.json"
     d.write_text("{}")
     assert repository_names([c, d], {}) == {c: "search", d: "billing"}  # one folder: the stems tell them apart
-    with pytest.raises(MergeError, match="would both be called 'result'"):
-        repository_names([a, tmp_path / "x" / "result.json", tmp_path / "y" / "z" / "result.json"][:1] + [a], {})
+    same = [tmp_path / "one" / "same" / "result.json", tmp_path / "two" / "same" / "result.json"]
+    with pytest.raises(MergeError, match="would both be called 'result'; tell them apart with --name REPO=FILE"):
+        repository_names(same, {})
     with pytest.raises(MergeError, match="--name names a file that is not being merged"):
         repository_names([a], {"other": str(c)})
 
@@ -163,7 +164,10 @@ def test_unreadable_result_is_reported_and_strict_refuses(results: tuple[Path, P
     assert result.exit_code == 0
     assert result.stderr == (f"runai-audit: error: {broken}: not a runai-audit JSON result: "
                              "report: missing key 'target'\n")
-    assert f"{broken}" in result.stdout  # listed with the inputs that could not be read
+    assert result.stdout.splitlines()[-1].endswith("; 2 inputs could not be read")
+    data = json.loads(_merge(*map(str, results), str(broken), "--format", "json").stdout)
+    assert data["coverage"]["errors"][0] == {
+        "path": str(broken), "reason": "not a runai-audit JSON result: report: missing key 'target'", "line": 0}
     assert _merge(*map(str, results), str(broken), "--fail-on", "never", "--strict").exit_code == 3
     only_broken = _merge(str(broken))
     assert only_broken.exit_code == 3
