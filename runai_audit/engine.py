@@ -19,10 +19,12 @@ from runai_audit.matchers.registry import matchers_by_kind
 from runai_audit.matchers.rest import parsed
 from runai_audit.models import (
     ApiCall,
+    Confidence,
     Finding,
     InputProblem,
     Location,
     Observation,
+    SdkCall,
     ServerSignal,
     Severity,
     Status,
@@ -179,6 +181,22 @@ def _evaluate_signal(sig: ServerSignal, ctx: EngineContext) -> Iterator[Finding]
         yield make_finding(rule, hit, verdict, ctx)
 
 
+def _evaluate_sdk(sdk: SdkCall, ctx: EngineContext, plan: _Plan) -> Iterator[Finding]:
+    """An SDK method stands for the operation with that operationId: judge that call."""
+    op = ctx.specs.sdk_operation(sdk.method)
+    if op is None:
+        return
+    call = ApiCall(
+        method=op.method,
+        url="{**}" + op.path,
+        location=sdk.location,
+        confidence=Confidence.MEDIUM,
+        evidence=sdk.evidence,
+        runai_hint=True,
+    )
+    yield from _evaluate_call(call, ctx, plan, file_mentions_runai=True, file_confirmed=True)
+
+
 def _evaluate_other(obs: Observation, ctx: EngineContext, plan: _Plan) -> Iterator[Finding]:
     for rule, matcher in plan.pairs:
         for hit in matcher(rule, obs):
@@ -209,6 +227,8 @@ def evaluate(
             yield from _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed)
         elif isinstance(obs, ServerSignal):
             yield from _evaluate_signal(obs, ctx)
+        elif isinstance(obs, SdkCall):
+            yield from _evaluate_sdk(obs, ctx, plan)
         else:
             yield from _evaluate_other(obs, ctx, plan)
 

@@ -5,6 +5,10 @@ SQLite handles that when used with care: WAL mode (readers never block the write
 timeout (a writer waits for another instead of failing), and BEGIN IMMEDIATE (the write lock
 is taken up front, so two writers cannot both read "the previous run" and then deadlock on
 upgrading their locks). WAL needs a local file system: not NFS or SMB.
+
+Runs belong to a scope ("" unless the caller names one): a run is compared with the previous
+run of its own scope, so several repositories can share one file without their runs being
+compared with each other.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope TEXT NOT NULL DEFAULT '',
         recorded_at TEXT NOT NULL,
         deployment TEXT NOT NULL, version TEXT NOT NULL, as_of TEXT NOT NULL,
         tool_version TEXT NOT NULL, catalog_version TEXT NOT NULL,
@@ -42,6 +47,7 @@ _SCHEMA = (
         fingerprint TEXT NOT NULL, rule_id TEXT NOT NULL, severity TEXT NOT NULL,
         subject TEXT NOT NULL, path TEXT NOT NULL, line INTEGER NOT NULL, suppressed INTEGER NOT NULL,
         PRIMARY KEY (run_id, fingerprint))""",
+    "CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (scope, id)",
 )
 
 
@@ -97,13 +103,13 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
         raise HistoryError(f"{path}: not a runai-audit history database (schema version {row[0] if row else 'missing'})")
 
 
-def _insert_run(conn: sqlite3.Connection, report: Report, recorded_at: str) -> int:
+def _insert_run(conn: sqlite3.Connection, report: Report, recorded_at: str, scope: str) -> int:
     counts = report.counts()
     target, prov = report.target, report.provenance
     cursor = conn.execute(
-        "INSERT INTO runs (recorded_at, deployment, version, as_of, tool_version, catalog_version,"
-        " files_scanned, errors, warnings, notes, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (recorded_at, target.deployment, target.version, target.as_of, prov.tool_version, prov.catalog_version,
+        "INSERT INTO runs (scope, recorded_at, deployment, version, as_of, tool_version, catalog_version,"
+        " files_scanned, errors, warnings, notes, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (scope, recorded_at, target.deployment, target.version, target.as_of, prov.tool_version, prov.catalog_version,
          report.coverage.files_scanned, counts["error"], counts["warning"], counts["note"],
          sum(1 for f in report.findings if f.suppressed)),
     )
@@ -117,41 +123,41 @@ def _insert_run(conn: sqlite3.Connection, report: Report, recorded_at: str) -> i
     return run_id
 
 
-def record_run(path: Path, report: Report, *, now: dt.datetime | None = None) -> Report:
+def record_run(path: Path, report: Report, *, scope: str = "", now: dt.datetime | None = None) -> Report:
     """Store this run in the history at `path` (created if missing) and return the report with
-    extras["history"]: the recent runs, and what is new and fixed since the previous run."""
+    extras["history"]: the recent runs of `scope`, and what is new and fixed since its previous run."""
     recorded_at = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     with _open(path, create=True) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
             _ensure_schema(conn, path)
-            run_id = _insert_run(conn, report, recorded_at)
+            run_id = _insert_run(conn, report, recorded_at, scope)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        summary = _summary(conn, run_id, TREND_RUNS)
+        summary = _summary(conn, run_id, scope, TREND_RUNS)
     return replace(report, extras={**report.extras, "history": summary})
 
 
-def load_history(path: Path, *, last: int = TREND_RUNS) -> dict[str, Any]:
-    """The same summary as record_run attaches, for the newest run in the file."""
+def load_history(path: Path, *, scope: str = "", last: int = TREND_RUNS) -> dict[str, Any]:
+    """The same summary as record_run attaches, for the newest run of `scope` in the file."""
     with _open(path, create=False) as conn:
         _check_schema(conn, path)
-        row = conn.execute("SELECT max(id) FROM runs").fetchone()
+        row = conn.execute("SELECT max(id) FROM runs WHERE scope = ?", (scope,)).fetchone()
         if row is None or row[0] is None:
-            return {"runs": [], "run": None, "previous": None, "new": [], "fixed": [], "new_count": 0,
-                    "fixed_count": 0}
-        return _summary(conn, int(row[0]), last)
+            return {"scope": scope, "runs": [], "run": None, "previous": None, "new": [], "fixed": [],
+                    "new_count": 0, "fixed_count": 0}
+        return _summary(conn, int(row[0]), scope, last)
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def _runs(conn: sqlite3.Connection, up_to: int, last: int) -> list[dict[str, Any]]:
+def _runs(conn: sqlite3.Connection, up_to: int, scope: str, last: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, recorded_at, deployment, version, as_of, files_scanned, errors, warnings, notes, suppressed"
-        " FROM runs WHERE id <= ? ORDER BY id DESC LIMIT ?", (up_to, last),
+        " FROM runs WHERE scope = ? AND id <= ? ORDER BY id DESC LIMIT ?", (scope, up_to, last),
     ).fetchall()
     return [
         {"id": r[0], "time": r[1], "target": f"{r[2]} {r[3]}", "as_of": r[4], "files_scanned": r[5],
@@ -168,10 +174,11 @@ def _difference(conn: sqlite3.Connection, run: int, other: int, columns: str) ->
     return rows, int(count)
 
 
-def _summary(conn: sqlite3.Connection, run_id: int, last: int) -> dict[str, Any]:
-    previous_row = conn.execute("SELECT max(id) FROM runs WHERE id < ?", (run_id,)).fetchone()
+def _summary(conn: sqlite3.Connection, run_id: int, scope: str, last: int) -> dict[str, Any]:
+    previous_row = conn.execute("SELECT max(id) FROM runs WHERE scope = ? AND id < ?", (scope, run_id)).fetchone()
     previous = previous_row[0] if previous_row else None
-    summary: dict[str, Any] = {"runs": _runs(conn, run_id, last), "run": run_id, "previous": previous,
+    summary: dict[str, Any] = {"scope": scope, "runs": _runs(conn, run_id, scope, last), "run": run_id,
+                               "previous": previous,
                                "new": [], "fixed": [], "new_count": 0, "fixed_count": 0}
     if previous is None:  # a first run has nothing to compare with; everything is "new" only in name
         return summary

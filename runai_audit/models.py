@@ -195,6 +195,17 @@ class ServerSignal:
 
 
 @dataclass(frozen=True)
+class SdkCall:
+    """A method call through the runapy SDK (`client.organizations.projects.get_projects()`).
+    The engine maps `method` to an operation through the spec's operationIds."""
+
+    method: str
+    location: Location
+    receiver: str = ""  # the attribute chain before the method, e.g. "client.organizations.projects"
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
 class InputProblem:
     """A file (or part of one) that could not be read or parsed. Becomes coverage, never a crash."""
 
@@ -203,7 +214,7 @@ class InputProblem:
     line: int = 0
 
 
-Observation = ApiCall | ManifestObject | CliCall | MetricUse | ServerSignal
+Observation = ApiCall | ManifestObject | CliCall | MetricUse | ServerSignal | SdkCall
 
 
 # --------------------------------------------------------------------------- findings

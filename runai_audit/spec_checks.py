@@ -10,6 +10,7 @@ RA290-RA292 unless a catalog row already reported them.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     from runai_audit.catalog.model import Rule
     from runai_audit.engine import EngineContext
     from runai_audit.specs import Operation, SpecIndex
+
+
+def snake_case(name: str) -> str:
+    """`getProjects` -> `get_projects`, as the SDK generator names methods."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 class SpecLibrary:
@@ -54,6 +60,22 @@ class SpecLibrary:
             op = self._find(self._load(version), method, path)
             if op is not None and op.deprecated:
                 return version
+        return None
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - as above
+    def sdk_operation(self, method_name: str) -> Operation | None:
+        """The operation an SDK method calls: its operationId verbatim, else the one operation
+        whose camelCase id snake-cases to it. The target's spec first, then older ones."""
+        specs = [self.target] if self.target is not None else []
+        specs += [self._load(v) for v in reversed(self._versions)]
+        for spec in specs:
+            op = spec.by_operation_id(method_name)
+            if op is not None:
+                return op
+        for spec in specs:
+            candidates = [op for op in spec.operations if snake_case(op.operation_id) == method_name]
+            if len(candidates) == 1:
+                return candidates[0]
         return None
 
     def in_target(self, method: str, path: str, rule: Rule | None = None) -> bool | None:

@@ -70,6 +70,15 @@ def test_not_a_history_file(tmp_path: Path) -> None:
     assert str(caught.value) == f"{tmp_path / 'missing.db'}: no such history file"
 
 
+def test_scan_with_an_unusable_history_file_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("print('no Run:ai here')\n")
+    bad = tmp_path / "history.db"
+    bad.write_text("not a database " * 200)
+    result = CliRunner().invoke(main, ["scan", str(tmp_path / "a.py"), "--history", str(bad)], env={"CI": "1"})
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"runai-audit: error: {bad}: not a usable runai-audit history database (")
+
+
 # --------------------------------------------------------------------------- concurrency
 
 WRITERS = 8

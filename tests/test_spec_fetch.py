@@ -311,3 +311,39 @@ def test_cli_timeout_option(tmp_path: Path) -> None:
         )
     assert result.exit_code == 3
     assert result.stderr == f"runai-audit: error: {base}/slow.json: timed out after 0.2s (1 attempt)\n"
+
+
+def test_scan_with_a_spec_url(tmp_path: Path) -> None:
+    """`scan --spec URL` fetches the spec (with the token) and judges calls by it."""
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "tenant", "version": "2.24"},
+        "paths": {"/api/v1/org-unit/projects": {"get": {
+            "deprecated": True, "description": "Deprecated - use `/api/v2/projects` instead",
+            "responses": {"200": {"description": "ok"}}}}},
+    }
+    script = _token_script([Answer(200, json.dumps(spec).encode())])
+    code = tmp_path / "projects.py"
+    code.write_text('import requests\nRUNAI_URL = "https://runai.example.com"\n'
+                    'requests.get(f"{RUNAI_URL}/api/v1/org-unit/projects")\n')
+    with serve(script) as base:
+        result = CliRunner().invoke(
+            main, ["scan", str(code), "--spec", f"{base}/api/docs/openapi.json", "--format", "json"],
+            env={**CREDENTIALS, "CI": "1"},
+        )
+    assert result.exit_code == 0, result.output
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["rule_id"], finding["location"]["line"], finding["location"]["column"]) == ("RA190", 3, 14)
+    assert finding["replacement"] == "/api/v2/projects"
+    assert script.seen[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+    _assert_no_secret(result.stdout, result.stderr)
+
+
+def test_cli_fetch_no_validate_writes_whatever_came(tmp_path: Path) -> None:
+    script = Script({"/login": [Answer(200, b"<html>Sign in</html>")]})
+    out = tmp_path / "page.json"
+    with serve(script) as base:
+        result = CliRunner().invoke(main, ["spec", "fetch", f"{base}/login", "-o", str(out), "--no-validate"], env={})
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == b"<html>Sign in</html>"
+    assert result.stderr == f"wrote 20 bytes to {out}\n"

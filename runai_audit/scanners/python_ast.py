@@ -22,6 +22,7 @@ from runai_audit.scanners.python_fallback import detect_wrapped_paths
 from runai_audit.scanners.python_http import build_api_call, find_http
 from runai_audit.scanners.python_k8s import detect_custom_object
 from runai_audit.scanners.python_manifest import dict_manifest, yaml_manifests
+from runai_audit.scanners.python_sdk import detect_sdk_call, imports_runapy
 from runai_audit.scanners.python_wrappers import CallSites, expand_through_wrappers
 
 __all__ = ["scan_python"]
@@ -77,6 +78,7 @@ def _observe(ctx: Context) -> list[Observation]:
     strings.sort(key=lambda n: (n.lineno, n.col_offset))
     found: list[Observation] = []
     sites = CallSites(calls)
+    uses_runapy = imports_runapy("\n".join(ctx.lines))
     for call in calls:
         spec = find_http(ctx, call)
         if spec is not None:
@@ -94,6 +96,9 @@ def _observe(ctx: Context) -> list[Observation]:
         if custom is not None:
             found.append(custom)
         found.extend(detect_cli(ctx, call))
+        sdk = detect_sdk_call(ctx, call) if uses_runapy else None
+        if sdk is not None:
+            found.append(sdk)
     for node in dicts:
         manifest = dict_manifest(ctx, node)
         if manifest is not None:
