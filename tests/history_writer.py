@@ -26,10 +26,12 @@ def report(findings: list[Finding], version: str = "2.24") -> Report:
 
 
 def write_runs(db: str, worker: int, runs: int, size: int, barrier: Any, results: Any) -> None:
-    """Wait for every writer, then record `runs` runs of `size` findings each as fast as possible."""
+    """Wait for every writer, then record `runs` runs of `size` findings each as fast as possible,
+    under a scope of its own."""
     barrier.wait()
     for run in range(runs):
         findings = [finding(n, path=f"w{worker}/r{run}.py") for n in range(size)]
         started = time.perf_counter()
-        history = record_run(Path(db), report(findings, version=f"2.{worker}")).extras["history"]
+        shared = record_run(Path(db), report(findings, version=f"2.{worker}"), scope=f"w{worker}")
+        history = shared.extras["history"]
         results.put((worker, run, history["run"], history["previous"], time.perf_counter() - started))

@@ -27,6 +27,7 @@ def test_first_run_has_nothing_to_compare(tmp_path: Path) -> None:
     report = record_run(db, _report([_finding(1), _finding(2, Severity.WARNING)]), now=T0)
     history = report.extras["history"]
     assert history == {
+        "scope": "",
         "runs": [{"id": 1, "time": "2026-01-05T06:00:00+00:00", "target": "self-hosted 2.24", "as_of": "2026-01-05",
                   "files_scanned": 3, "counts": {"error": 1, "warning": 1, "note": 0, "suppressed": 0}}],
         "run": 1, "previous": None, "new": [], "fixed": [], "new_count": 0, "fixed_count": 0,
@@ -103,7 +104,10 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         assert p.exitcode == 0
     run_ids = sorted(r[2] for r in seen)
     assert run_ids == list(range(1, WRITERS * RUNS_EACH + 1))
-    assert all(previous == run_id - 1 or (run_id == 1 and previous is None) for _, _, run_id, previous, _ in seen)
+    # Each run is compared with the previous run of its own writer (its scope), none other.
+    for worker in range(WRITERS):
+        own = sorted((run, run_id, previous) for w, run, run_id, previous, _ in seen if w == worker)
+        assert [previous for _, _, previous in own] == [None] + [run_id for _, run_id, _ in own[:-1]]
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         per_run = dict(conn.execute("SELECT run_id, count(*) FROM findings GROUP BY run_id").fetchall())
@@ -138,6 +142,21 @@ def test_history_show_text_and_json(tmp_path: Path) -> None:
     data = json.loads(CliRunner().invoke(main, ["history", "show", "--db", str(db), "--format", "json"]).stdout)
     assert [f["fingerprint"] for f in data["new"]] == ["app.py-0005"]
     assert [f["fingerprint"] for f in data["fixed"]] == ["app.py-0002"]
+
+
+def test_scopes_keep_runs_apart(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    record_run(db, _report([_finding(1)]), scope="payments", now=T0)
+    record_run(db, _report([_finding(2)]), scope="training", now=T0)
+    third = record_run(db, _report([_finding(1), _finding(3)]), scope="payments", now=T0 + dt.timedelta(days=7))
+    history = third.extras["history"]
+    assert (history["scope"], history["run"], history["previous"]) == ("payments", 3, 1)
+    assert [r["id"] for r in history["runs"]] == [1, 3]
+    assert [f["fingerprint"] for f in history["new"]] == ["app.py-0003"]
+    assert history["fixed"] == []
+    shown = CliRunner().invoke(main, ["history", "show", "--db", str(db), "--scope", "training", "--format", "json"])
+    assert [r["id"] for r in json.loads(shown.stdout)["runs"]] == [2]
+    assert load_history(db)["runs"] == []  # nothing recorded without a scope
 
 
 def test_history_show_errors(tmp_path: Path) -> None:

@@ -59,13 +59,14 @@ def render_text(summary: dict[str, Any], db: Path) -> str:
               help="The history file that scan --history writes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--last", type=click.IntRange(1, 10_000), default=30, show_default=True, help="How many runs to list.")
+@click.option("--scope", default="", metavar="NAME", help="Runs recorded under this scope (default: the unnamed one).")
 @guarded
-def show(db: Path, fmt: str, last: int) -> int:
+def show(db: Path, fmt: str, last: int, scope: str) -> int:
     """The last runs (time, target, counts by severity) and the findings new and fixed in the
     newest run compared with the one before it."""
     from runai_audit.history import load_history
 
-    summary = load_history(db, last=last)
+    summary = load_history(db, scope=scope, last=last)
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:

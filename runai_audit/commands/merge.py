@@ -94,6 +94,8 @@ def _read(files: tuple[Path, ...], names: dict[Path, str]) -> tuple[list[Any], l
 @click.option("--strict", is_flag=True, help="Exit 3 when a result file, or any input behind it, could not be read.")
 @click.option("--history", "history_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Record the merged run in a history database (SQLite).")
+@click.option("--history-scope", default="", metavar="NAME",
+              help="Record it under this scope, to share one history file with other runs.")
 @guarded
 def merge(**params: Any) -> int:
     """Merge per-repository JSON results (from `scan --format json`) into one estate report.
@@ -116,7 +118,7 @@ def merge(**params: Any) -> int:
     if params.get("history_path"):
         from runai_audit.history import record_run
 
-        report = record_run(Path(params["history_path"]), report)
+        report = record_run(Path(params["history_path"]), report, scope=params["history_scope"])
     write_output(render(params["fmt"], report), params.get("output"))
     for report_format, report_path in reports:
         write_output(render(report_format, report), report_path)
