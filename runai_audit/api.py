@@ -56,6 +56,7 @@ class ScanOptions:
     as_of: str | None = None  # None: today
     rules: tuple[Path, ...] = ()
     spec: str | None = None  # a file; URLs are fetched by the CLI before this point
+    spec_label: str | None = None  # how reports name the spec (the URL it came from)
     hosts: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     use_gitignore: bool = True
@@ -83,7 +84,17 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
-def load_specs(catalog: Catalog, target: str, spec_file: str | None) -> tuple[SpecLibrary, tuple[str, ...], str]:
+def nearest_bundled(target: str, versions: Sequence[str], compare: Callable[[str, str], int]) -> str | None:
+    """The bundled spec that describes `target` best: its own, else the newest older one
+    (a release after the newest bundled spec keeps what that spec publishes, plus the
+    catalog's documented changes)."""
+    older = [v for v in versions if compare(v, target) <= 0]
+    return max(older, key=functools.cmp_to_key(compare)) if older else None
+
+
+def load_specs(
+    catalog: Catalog, target: str, spec_file: str | None, label: str | None = None
+) -> tuple[SpecLibrary, tuple[str, ...], str]:
     from runai_audit.specs import SpecError, SpecIndex, bundled_versions, load_bundled, load_spec_file
 
     versions = bundled_versions()
@@ -91,10 +102,11 @@ def load_specs(catalog: Catalog, target: str, spec_file: str | None) -> tuple[Sp
     try:
         if spec_file:
             target_spec = load_spec_file(Path(spec_file))
-            source = spec_file
+            source = label or spec_file
         else:
-            target_spec = load_bundled(target) if target in versions else None
-            source = "bundled"
+            nearest = nearest_bundled(target, versions, catalog.releases.compare)
+            target_spec = load_bundled(nearest) if nearest else None
+            source = "bundled" if nearest == target else f"bundled {nearest} (newest spec before {target})"
     except SpecError as exc:
         raise ScanError(str(exc)) from exc
     library = SpecLibrary(target_spec, versions, load_bundled, catalog.releases.compare)
@@ -116,7 +128,7 @@ def build_context(options: ScanOptions, catalog: Catalog) -> tuple[EngineContext
         dt.date.fromisoformat(as_of)
     except ValueError as exc:
         raise ScanError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from exc
-    specs, versions, source = load_specs(catalog, target_version, options.spec)
+    specs, versions, source = load_specs(catalog, target_version, options.spec, options.spec_label)
     target = Target(options.deployment, target_version, as_of)
     ctx = EngineContext(catalog.rules, releases, target, specs, options.hosts, options.sunset_within)
     spec_versions = (specs.target.version,) if options.spec and specs.target else versions

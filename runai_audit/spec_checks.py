@@ -73,7 +73,7 @@ class SpecLibrary:
             if op is not None:
                 return op
         for spec in specs:
-            candidates = [op for op in spec.operations if snake_case(op.operation_id) == method_name]
+            candidates = [op for op in spec.operations if snake_case(op.operation_id or "") == method_name]
             if len(candidates) == 1:
                 return candidates[0]
         return None
@@ -90,6 +90,13 @@ class SpecLibrary:
         return self._compare(version, reference) < 0
 
 
+def spec_version(ctx: EngineContext) -> str:
+    """The release whose API reference the judgement rests on (the target's, or the newest
+    bundled one before it)."""
+    spec = ctx.specs.target
+    return spec.version if spec is not None and spec.version else ctx.target.version
+
+
 def _finding(ctx: EngineContext, rule_id: str, hit: Hit, verdict: Verdict, **changes: object) -> Finding:
     from runai_audit.engine import make_finding
 
@@ -102,7 +109,7 @@ def _operation_findings(
 ) -> Iterator[Finding]:
     """The call matches no operation of the target's spec."""
     assert ctx.specs.target is not None
-    target_version = ctx.target.version
+    target_version = spec_version(ctx)
     versions = ctx.specs.versions_with(call.method, url.path)
     subject = f"{call.method if call.method != '*' else 'ANY'} {tail(url.path)}"
     hit = Hit(call.location, subject, call.evidence, call.confidence, usage=call.usage)
@@ -140,7 +147,7 @@ def _deprecated_operation(call: ApiCall, op: Operation, ctx: EngineContext) -> I
     replacement = op.replacement or "see the API reference"
     yield _finding(
         ctx, "RA190", hit, verdict,
-        message=f"{subject} is flagged deprecated in the {ctx.target.version} API reference"
+        message=f"{subject} is flagged deprecated in the {spec_version(ctx)} API reference"
         + (f" (since {first})" if first else "") + f". Use {replacement} instead.",
         replacement=replacement,
         deprecated_in=first,
@@ -155,7 +162,7 @@ def _flagged(kind: str, name: str, op: Operation, location: Location | None, cal
     repl = replacement or "see the API reference"
     return _finding(
         ctx, rule_id, hit, verdict,
-        message=f"{subject} is flagged deprecated in the {ctx.target.version} API reference. Use {repl} instead.",
+        message=f"{subject} is flagged deprecated in the {spec_version(ctx)} API reference. Use {repl} instead.",
         replacement=repl,
     )
 

@@ -18,26 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
+from runai_audit.lifecycle import ReleaseCalendar as ReleaseList
 from runai_audit.models import Finding, Report, Severity, Status
 from runai_audit.specs import SpecIndex
 from runai_audit.upgrade_specs import SpecLookup, first_flagged, gone_from, specs_in_order
 
 __all__ = ["PlanItem", "ReleaseList", "ReleaseStep", "SpecLookup", "UpgradePlan", "for_gate", "plan_upgrade"]
-
-
-class ReleaseList(Protocol):
-    """What the plan needs from the catalog's releases (runai_audit.catalog.Releases)."""
-
-    @property
-    def versions(self) -> tuple[str, ...]: ...
-
-    def offset(self, version: str, n: int) -> str | None: ...
-
-    def date_of(self, version: str) -> dt.date | None: ...
-
-    def compare(self, a: str, b: str) -> int: ...
 
 
 @dataclass(frozen=True)

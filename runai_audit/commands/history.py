@@ -35,9 +35,10 @@ def _table(runs: list[dict[str, Any]]) -> list[str]:
 
 def render_text(summary: dict[str, Any], db: Path) -> str:
     runs = summary["runs"]
+    where = f"{db} (scope {summary['scope']})" if summary.get("scope") else str(db)
     if not runs:
-        return f"{db}: no runs recorded yet\n"
-    lines = [f"{db}: last {len(runs)} run{'s' if len(runs) != 1 else ''}", *_table(runs), ""]
+        return f"{where}: no runs recorded yet\n"
+    lines = [f"{where}: last {len(runs)} run{'s' if len(runs) != 1 else ''}", *_table(runs), ""]
     if summary["previous"] is None:
         lines.append(f"run {summary['run']} is the first: nothing to compare with")
         return "\n".join(lines) + "\n"

@@ -91,6 +91,7 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
         as_of=config.as_of,
         rules=tuple(Path(p) for p in config.rules),
         spec=spec,
+        spec_label=safe_url(config.spec) if spec and config.spec and spec != config.spec else None,
         hosts=tuple(config.hosts),
         exclude=tuple(config.exclude),
         use_gitignore=not params.get("no_gitignore"),
@@ -106,6 +107,12 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
         config_file=config_file,
     )
     return options, config
+
+
+def safe_url(url: str) -> str:
+    from runai_audit.spec_fetch import safe_url as strip_credentials
+
+    return strip_credentials(url)
 
 
 def _resolve_spec(spec: str | None) -> str | None:
@@ -134,18 +141,40 @@ def emit_reports(report: Report, fmt: str, output: Path | None, reports: Sequenc
         write_output(get_reporter(report_format)(report), report_path)
 
 
+def output_options(func: F) -> F:
+    """Output and gate options shared by the commands that report a scan (scan, upgrade)."""
+    decorators = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="Output format."),
+        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Write the output here instead of stdout."),
+        click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+                     help="Also write FORMAT to PATH; repeatable."),
+        click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]),
+                     help="Lowest severity that fails (default error)."),
+        click.option("--sunset-within", type=click.IntRange(0), metavar="DAYS",
+                     help="Fail when a used subject's sunset is this close."),
+        click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Mark findings recorded in this baseline."),
+        click.option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def run_reported_scan(options: ScanOptions, params: dict[str, object]) -> Report:
+    """run_scan with progress on stderr only for a person at a terminal. Raises ScanError."""
+    quiet = bool(params.get("quiet")) or not sys.stderr.isatty() or bool(os.environ.get("CI"))
+    return run_scan(options, progress=None if quiet else progress_printer())
+
+
 @click.command()
 @scan_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the output here instead of stdout.")
-@click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH", help="Also write FORMAT to PATH; repeatable.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that fails (default error).")
-@click.option("--sunset-within", type=click.IntRange(0), metavar="DAYS", help="Fail when a used subject's sunset is this close.")
-@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="Mark findings recorded in this baseline.")
-@click.option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed.")
+@output_options
 @click.option("--changed-since", metavar="GIT_REF", help="Scan only files changed since GIT_REF.")
 @click.option("--history", "history_path", type=click.Path(path_type=Path, dir_okay=False), help="Record this run in a history database (SQLite).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
 @guarded
 def scan(**params: object) -> int:
     """Scan PATHS (files, folders, or - for stdin) for deprecated Run:ai API use."""
@@ -154,9 +183,8 @@ def scan(**params: object) -> int:
     reports = parse_report_specs(params.get("reports") or (), FORMATS)  # type: ignore[arg-type]
     options, config = build_scan_options(params)
     options = _changed_only(options, params.get("changed_since"))  # type: ignore[arg-type]
-    quiet = bool(params.get("quiet")) or not sys.stderr.isatty() or bool(os.environ.get("CI"))
     try:
-        report = run_scan(options, progress=None if quiet else progress_printer())
+        report = run_reported_scan(options, params)
     except ScanError as exc:
         fail(str(exc))
         return EXIT_TOOL_FAILED

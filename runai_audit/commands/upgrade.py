@@ -6,31 +6,23 @@ releases between A and B. Exit 1 when anything breaks by B (at or above --fail-o
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import click
 
-from runai_audit.api import ScanError, run_scan
-from runai_audit.commands.common import (
-    EXIT_TOOL_FAILED,
-    fail,
-    guarded,
-    parse_report_specs,
-    progress_printer,
-    write_output,
+from runai_audit.api import ScanError
+from runai_audit.commands.common import EXIT_TOOL_FAILED, fail, guarded, parse_report_specs, write_output
+from runai_audit.commands.scan import (
+    FORMATS,
+    build_scan_options,
+    output_options,
+    run_reported_scan,
+    scan_options,
 )
-from runai_audit.commands.scan import FORMATS, build_scan_options, scan_options
 from runai_audit.models import Report
 from runai_audit.specs import SpecIndex
 from runai_audit.upgrade import UpgradePlan, for_gate, plan_upgrade
 from runai_audit.upgrade_render import with_plan
-
-F = TypeVar("F", bound=Callable[..., Any])
-_scan_options = cast(Callable[[F], F], scan_options)
 
 
 def _release(releases: Any, value: str, option: str) -> str:
@@ -62,17 +54,10 @@ def render(fmt: str, plan: UpgradePlan, report: Report) -> str:
 
 
 @click.command()
-@_scan_options
+@scan_options
 @click.option("--from", "from_version", required=True, metavar="VERSION", help="The release you run now.")
 @click.option("--to", "to_version", metavar="VERSION", help="The release you upgrade to (default: newest bundled spec).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the output here instead of stdout.")
-@click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH", help="Also write FORMAT to PATH; repeatable.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that fails (default error).")
-@click.option("--sunset-within", type=click.IntRange(0), metavar="DAYS", help="Fail when a used subject's sunset is this close.")
-@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="Mark findings recorded in this baseline.")
-@click.option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@output_options
 @guarded
 def upgrade(**params: object) -> int:
     """List every use in PATHS that breaks or becomes deprecated between --from and --to,
@@ -90,9 +75,8 @@ def upgrade(**params: object) -> int:
     if releases.compare(from_version, to_version) >= 0:
         raise click.BadParameter(f"{to_version} is not newer than --from {from_version}", param_hint="--to")
     options, config = build_scan_options({**params, "target": to_version})
-    quiet = bool(params.get("quiet")) or not sys.stderr.isatty() or bool(os.environ.get("CI"))
     try:
-        report = run_scan(options, progress=None if quiet else progress_printer())
+        report = run_reported_scan(options, params)
     except ScanError as exc:
         fail(str(exc))
         return EXIT_TOOL_FAILED

@@ -121,18 +121,13 @@ def _field_hits(
         )
 
 
-def match_body_field(rule: Rule, obs: Observation) -> Iterator[Hit]:
+def match_body_member(rule: Rule, obs: Observation) -> Iterator[Hit]:
+    """Body fields and enum values alike: an enum row also names the `value`."""
     if isinstance(obs, ApiCall) and obs.body:
         endpoint = matching_endpoint(rule.match.get("endpoints", ["*"]), obs)
         if endpoint:
-            yield from _field_hits(rule, obs, obs.body, "field", endpoint)
-
-
-def match_enum_value(rule: Rule, obs: Observation) -> Iterator[Hit]:
-    if isinstance(obs, ApiCall) and obs.body:
-        endpoint = matching_endpoint(rule.match.get("endpoints", ["*"]), obs)
-        if endpoint:
-            yield from _field_hits(rule, obs, obs.body, "value", endpoint)
+            what = "value" if "value" in rule.match else "field"
+            yield from _field_hits(rule, obs, obs.body, what, endpoint)
 
 
 def match_query_param(rule: Rule, obs: Observation) -> Iterator[Hit]:
@@ -156,7 +151,7 @@ def match_query_param(rule: Rule, obs: Observation) -> Iterator[Hit]:
 
 MATCHERS = {
     "endpoint": match_endpoint,
-    "body_field": match_body_field,
-    "enum_value": match_enum_value,
+    "body_field": match_body_member,
+    "enum_value": match_body_member,
     "query_param": match_query_param,
 }

@@ -35,7 +35,7 @@ def _chain(node: ast.expr) -> list[str] | None:
         return parts[::-1]
     if isinstance(node, ast.Call):  # RunaiClient(...).projects.get_projects()
         inner = _chain(node.func)
-        return [*inner, "()"] + parts[::-1] if inner else None
+        return [*inner, "()", *parts[::-1]] if inner else None
     return None
 
 
