@@ -435,7 +435,12 @@ def test_deep_flow_nesting_is_refused_without_recursion() -> None:
     result = scan_manifest("a: " + "[" * depth + "]" * depth + "\n", "deep.yaml")
     assert time.perf_counter() - started < 2.0
     [problem] = result.problems
-    assert problem.reason == "YAML nests deeper than 100 levels; not parsed"
+    # Our own depth guard, or libyaml's when the C extension is built with one (it then trips
+    # first, while scanning): either way a clear reason, and no hang or crash.
+    assert problem.reason in (
+        "YAML nests deeper than 100 levels; not parsed",
+        "not valid YAML: while increasing flow level: exceeded maximum nesting depth at column 1003",
+    )
 
 
 def test_huge_document_is_refused_by_size() -> None:
