@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from runai_audit import findings_text
 from runai_audit.catalog.model import Rule
 from runai_audit.lifecycle import Verdict, judge
 from runai_audit.matchers.base import Hit, Matcher
 from runai_audit.matchers.registry import matchers_by_kind
-from runai_audit.matchers.rest import parsed
+from runai_audit.matchers.rest import endpoint_hit, methods_match, parsed, template
 from runai_audit.models import (
     ApiCall,
     Confidence,
@@ -33,6 +33,7 @@ from runai_audit.models import (
 from runai_audit.runai_judgement import confirms_runai, judge_call
 from runai_audit.spec_checks import SpecLibrary, spec_findings
 
+ENDPOINT_CACHE_SIZE = 65536
 SIGNAL_RULES = {"deprecation": "RA700", "sunset": "RA701", "warning": "RA702"}
 INPUT_PROBLEM_RULE = "RA900"
 
@@ -43,6 +44,33 @@ class _Plan:
 
     pairs: list[tuple[Rule, Matcher]]
     endpoint_rules: list[Rule]
+    # (method, path, proxy prefix allowed) -> the endpoint rows that win for it. Recorded
+    # traffic repeats the same few thousand paths millions of times.
+    endpoint_cache: dict[tuple[str, str, bool], list[Rule]] = field(default_factory=dict)
+
+    def winning_endpoint_rules(self, method: str, path: str, allow_prefix: bool) -> list[Rule]:
+        key = (method, path, allow_prefix)
+        cached = self.endpoint_cache.get(key)
+        if cached is None:
+            if len(self.endpoint_cache) >= ENDPOINT_CACHE_SIZE:
+                self.endpoint_cache.clear()
+            cached = self.endpoint_cache[key] = _most_concrete(self.endpoint_rules, method, path, allow_prefix)
+        return cached
+
+
+def _most_concrete(rules: Sequence[Rule], method: str, path: str, allow_prefix: bool) -> list[Rule]:
+    """Endpoint rows whose methods and template fit; when several do, the most concrete wins."""
+    scored = []
+    for rule in rules:
+        if not methods_match([m.upper() for m in rule.match.get("methods", ["*"])], method):
+            continue
+        score = template(str(rule.match["path"])).match(path, allow_prefix=allow_prefix)
+        if score is not None:
+            scored.append((score.rank, rule))
+    if not scored:
+        return []
+    best = max(rank for rank, _ in scored)
+    return [rule for rank, rule in scored if rank == best]
 
 
 @dataclass(frozen=True)
@@ -116,23 +144,6 @@ def make_finding(rule: Rule, hit: Hit, verdict: Verdict, ctx: EngineContext) -> 
     )
 
 
-def _best_endpoint_hits(call: ApiCall, rules: Sequence[Rule]) -> list[tuple[Rule, Hit]]:
-    """Endpoint rows that match the call; when several do, the most concrete template wins."""
-    from runai_audit.matchers.rest import match_endpoint, template
-
-    url = parsed(call.url)
-    scored = []
-    for rule in rules:
-        for hit in match_endpoint(rule, call):
-            score = template(str(rule.match["path"])).match(url.path, allow_prefix=url.host is not None)
-            if score is not None:
-                scored.append((score.rank, rule, hit))
-    if not scored:
-        return []
-    best = max(rank for rank, _, _ in scored)
-    return [(r, h) for rank, r, h in scored if rank == best]
-
-
 def _evaluate_call(
     call: ApiCall, ctx: EngineContext, plan: _Plan, file_mentions_runai: bool, file_confirmed: bool
 ) -> Iterator[Finding]:
@@ -141,16 +152,14 @@ def _evaluate_call(
     if judgement is None:
         return
     if judgement.confidence is not call.confidence:
-        from dataclasses import replace
-
         call = replace(call, confidence=judgement.confidence)
     covered: set[tuple[str, str]] = set()  # (kind, name) the catalog already reported
-    endpoint_hits = _best_endpoint_hits(call, plan.endpoint_rules)
-    for rule, hit in endpoint_hits:
-        in_spec = ctx.specs.in_target(call.method, url.path, rule) if rule.family != "signal" else None
+    endpoint_rules = plan.winning_endpoint_rules(call.method, url.path, url.host is not None)
+    for rule in endpoint_rules:
+        in_spec = ctx.specs.in_target(call.method, url.path)
         verdict = verdict_for(rule, ctx, in_spec)
         if verdict is not None:
-            yield make_finding(rule, hit, verdict, ctx)
+            yield make_finding(rule, endpoint_hit(rule, call), verdict, ctx)
     for rule, matcher in plan.pairs:
         for hit in matcher(rule, call):
             verdict = verdict_for(rule, ctx, None)
@@ -158,7 +167,7 @@ def _evaluate_call(
                 covered.add(("detail", hit.detail.split("=")[0]))
             if verdict is not None:
                 yield make_finding(rule, hit, verdict, ctx)
-    yield from spec_findings(call, url, ctx, endpoint_matched=bool(endpoint_hits),
+    yield from spec_findings(call, url, ctx, endpoint_matched=bool(endpoint_rules),
                              strong=judgement.strong, covered=covered)
 
 
@@ -167,10 +176,9 @@ def _evaluate_signal(sig: ServerSignal, ctx: EngineContext) -> Iterator[Finding]
     if rule_id is None:
         return
     rule = ctx.rule(rule_id)
-    path = parsed(sig.url).path
     hit = Hit(
         location=sig.location,
-        subject=f"{sig.method} {path}",
+        subject=f"{sig.method} {_template_of(sig.method, parsed(sig.url).path, ctx)}",
         evidence=f"{sig.kind}: {sig.value}" if sig.value else sig.kind,
         usage=sig.usage,
         # The server's own words (already masked and capped by the scanner) say the most.
@@ -179,6 +187,17 @@ def _evaluate_signal(sig: ServerSignal, ctx: EngineContext) -> Iterator[Finding]
     verdict = verdict_for(rule, ctx, None)
     if verdict is not None:
         yield make_finding(rule, hit, verdict, ctx)
+
+
+def _template_of(method: str, path: str, ctx: EngineContext) -> str:
+    """A recorded path as its operation's template, so calls that differ only in ids group
+    together; the path itself when no spec knows it."""
+    op = ctx.specs.target.find(method, path) if ctx.specs.target is not None else None
+    if op is not None:
+        return op.path
+    for rule in _plan(ctx).winning_endpoint_rules(method, path, False):
+        return str(rule.match["path"])
+    return path.removeprefix("{**}")
 
 
 def _evaluate_sdk(sdk: SdkCall, ctx: EngineContext, plan: _Plan) -> Iterator[Finding]:
@@ -249,8 +268,6 @@ def problem_findings(problems: Iterable[InputProblem], ctx: EngineContext) -> It
 
 def aggregate_usage(findings: Iterable[Finding]) -> list[Finding]:
     """Traffic findings collapse to one per (rule, subject, source file), usage summed."""
-    from dataclasses import replace
-
     merged: dict[tuple[str, str, str], Finding] = {}
     out: list[Finding] = []
     for f in findings:

@@ -22,7 +22,6 @@ from runai_audit.paths import ParsedUrl
 from runai_audit.runai_judgement import looks_like_runai_api, tail
 
 if TYPE_CHECKING:
-    from runai_audit.catalog.model import Rule
     from runai_audit.engine import EngineContext
     from runai_audit.specs import Operation, SpecIndex
 
@@ -78,7 +77,7 @@ class SpecLibrary:
                 return candidates[0]
         return None
 
-    def in_target(self, method: str, path: str, rule: Rule | None = None) -> bool | None:
+    def in_target(self, method: str, path: str) -> bool | None:
         """False only when the target's spec lacks an operation some bundled spec published."""
         if self.target is None:
             return None

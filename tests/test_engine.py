@@ -170,3 +170,14 @@ def test_saas_deployment_uses_dates() -> None:
 @pytest.mark.parametrize("url", ["{**}", "{**}/{*}", "{**}/apps/{*}", "{**}/users"])
 def test_vague_urls_with_unknown_base_match_nothing(url: str) -> None:
     assert found(call(url, method="DELETE", runai_hint=True), mentions=True) == []
+
+
+def test_signals_on_different_ids_group_under_the_operation_template() -> None:
+    signals = [
+        ServerSignal("sunset", "GET", f"https://acme.run.ai/api/v1/apps/{app}", Location("t.har", 0, 0, f"/log/entries/{i}"),
+                     value="2026-12-31T00:00:00Z", usage=Usage(1, None, None, ()))
+        for i, app in enumerate(["7", "9"])
+    ]
+    [finding] = aggregate_usage(evaluate(signals, context()))
+    assert (finding.rule_id, finding.subject, finding.usage.count if finding.usage else 0) == (
+        "RA701", "GET /api/v1/apps/{appId}", 2)

@@ -73,23 +73,28 @@ def _call_subject(call: ApiCall, rule_path: str) -> str:
     return f"{call.method if call.method != '*' else 'ANY'} {rule_path}"
 
 
+def endpoint_hit(rule: Rule, call: ApiCall) -> Hit:
+    """The Hit of an endpoint row the call is already known to match."""
+    conf = call.confidence if call.method != "*" else lower_confidence(call.confidence)
+    return Hit(
+        location=call.location,
+        subject=_call_subject(call, str(rule.match["path"])),
+        evidence=call.evidence,
+        confidence=conf,
+        usage=call.usage,
+    )
+
+
 def match_endpoint(rule: Rule, obs: Observation) -> Iterator[Hit]:
+    """One endpoint row on its own (the engine ranks all rows at once, most concrete first)."""
     if not isinstance(obs, ApiCall):
         return
     methods = [m.upper() for m in rule.match.get("methods", ["*"])]
     if not methods_match(methods, obs.method):
         return
     url = parsed(obs.url)
-    if template(str(rule.match["path"])).match(url.path, allow_prefix=_allow_prefix(url)) is None:
-        return
-    conf = obs.confidence if obs.method != "*" else lower_confidence(obs.confidence)
-    yield Hit(
-        location=obs.location,
-        subject=_call_subject(obs, str(rule.match["path"])),
-        evidence=obs.evidence,
-        confidence=conf,
-        usage=obs.usage,
-    )
+    if template(str(rule.match["path"])).match(url.path, allow_prefix=_allow_prefix(url)) is not None:
+        yield endpoint_hit(rule, obs)
 
 
 def _field_hits(
