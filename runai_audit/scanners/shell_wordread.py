@@ -291,7 +291,8 @@ class WordReader:
         self.i = min(j + 1, end)
 
     def sub_tokenize(self, start: int, end: int) -> None:
-        raise NotImplementedError
+        """Read the commands inside `$(...)` or backticks. The word reader alone has no use
+        for them; the Lexer, which is a WordReader, overrides this to find commands there."""
 
     def match_paren(self, j: int, open_ch: str = "(", close_ch: str = ")") -> int:
         """The index of the bracket closing one already open before j (end of text if none)."""
