@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -62,6 +63,23 @@ def _fingerprint(f: Finding) -> str:
     return hashlib.sha256(f"{f.rule_id}\x1f{f.location.path}\x1f{f.subject}".encode()).hexdigest()[:16]
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new database to write-ahead logging. The switch needs the database to itself
+    and SQLite does not wait for that (no busy handler), so several first runs starting at once
+    retry here for as long as the busy timeout allows."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 @contextlib.contextmanager
 def _open(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
     if not create and not path.is_file():
@@ -74,7 +92,7 @@ def _open(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
         raise HistoryError(f"{path}: cannot open the history file ({exc})") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         yield conn
     except sqlite3.DatabaseError as exc:
