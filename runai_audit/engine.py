@@ -16,10 +16,11 @@ from runai_audit.catalog.model import Rule
 from runai_audit.lifecycle import Verdict, judge
 from runai_audit.matchers.base import Hit, Matcher
 from runai_audit.matchers.registry import matchers_by_kind
-from runai_audit.matchers.rest import endpoint_hit, methods_match, parsed, template
+from runai_audit.matchers.rest import endpoint_hit, matching_endpoint, methods_match, parsed, template
 from runai_audit.models import (
     ApiCall,
     Confidence,
+    FieldRead,
     Finding,
     InputProblem,
     Location,
@@ -44,6 +45,7 @@ class _Plan:
 
     pairs: list[tuple[Rule, Matcher]]
     endpoint_rules: list[Rule]
+    response_rules: dict[str, list[Rule]] = field(default_factory=dict)  # field name -> rows
     # (method, path, proxy prefix allowed) -> the endpoint rows that win for it. Recorded
     # traffic repeats the same few thousand paths millions of times.
     endpoint_cache: dict[tuple[str, str, bool], list[Rule]] = field(default_factory=dict)
@@ -99,7 +101,11 @@ def _plan(ctx: EngineContext) -> _Plan:
         registry = matchers_by_kind()
         pairs = [(r, registry[r.match_kind]) for r in ctx.rules if r.match_kind in registry]
         endpoints = [r for r in ctx.rules if r.match_kind == "endpoint"]
-        ctx._plan.append(_Plan([p for p in pairs if p[0].match_kind != "endpoint"], endpoints))
+        responses: dict[str, list[Rule]] = {}
+        for rule in ctx.rules:
+            if rule.match_kind == "response_field":
+                responses.setdefault(str(rule.match["field"]), []).append(rule)
+        ctx._plan.append(_Plan([p for p in pairs if p[0].match_kind != "endpoint"], endpoints, responses))
     return ctx._plan[0]
 
 
@@ -216,6 +222,31 @@ def _evaluate_sdk(sdk: SdkCall, ctx: EngineContext, plan: _Plan) -> Iterator[Fin
     yield from _evaluate_call(call, ctx, plan, file_mentions_runai=True, file_confirmed=True)
 
 
+def _runai_calls(observations: Sequence[Observation], ctx: EngineContext, file_mentions_runai: bool,
+                 file_confirmed: bool) -> list[ApiCall]:
+    """The calls of one file that go to Run:ai, for rules that need the file's context."""
+    return [
+        o for o in observations
+        if isinstance(o, ApiCall) and judge_call(o, parsed(o.url), ctx.hosts, file_mentions_runai, file_confirmed)
+    ]
+
+
+def _evaluate_read(read: FieldRead, calls: Sequence[ApiCall], ctx: EngineContext, plan: _Plan) -> Iterator[Finding]:
+    """A response field read in a file that calls an operation returning it. The read is not
+    traced back to the response, so the finding has low confidence."""
+    for rule in plan.response_rules.get(read.name, ()):
+        endpoint = next(
+            (e for e in (matching_endpoint(rule.match["endpoints"], c) for c in calls) if e is not None), None
+        )
+        if endpoint is None:
+            continue
+        hit = Hit(read.location, f"response field {read.name} of {endpoint}", read.evidence, Confidence.LOW,
+                  detail=f"response field {read.name}")
+        verdict = verdict_for(rule, ctx, None)
+        if verdict is not None:
+            yield make_finding(rule, hit, verdict, ctx)
+
+
 def _evaluate_other(obs: Observation, ctx: EngineContext, plan: _Plan) -> Iterator[Finding]:
     for rule, matcher in plan.pairs:
         for hit in matcher(rule, obs):
@@ -241,8 +272,15 @@ def evaluate(
     `file_confirmed`: another call in the same file is certainly Run:ai's (see
     runai_judgement); compute it with file_confirms_runai for a file's observations."""
     plan = _plan(ctx)
+    file_calls: list[ApiCall] | None = None
     for obs in observations:
-        if isinstance(obs, ApiCall):
+        if isinstance(obs, FieldRead):
+            if not plan.response_rules.get(obs.name) or not isinstance(observations, Sequence):
+                continue
+            if file_calls is None:
+                file_calls = _runai_calls(observations, ctx, file_mentions_runai, file_confirmed)
+            yield from _evaluate_read(obs, file_calls, ctx, plan)
+        elif isinstance(obs, ApiCall):
             yield from _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed)
         elif isinstance(obs, ServerSignal):
             yield from _evaluate_signal(obs, ctx)

@@ -206,6 +206,16 @@ class SdkCall:
 
 
 @dataclass(frozen=True)
+class FieldRead:
+    """A key read from a decoded JSON response: `workload["urls"]`, `workload.get("urls")`.
+    The engine ties it to the Run:ai operations the same file calls."""
+
+    name: str
+    location: Location
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
 class InputProblem:
     """A file (or part of one) that could not be read or parsed. Becomes coverage, never a crash."""
 
@@ -214,7 +224,7 @@ class InputProblem:
     line: int = 0
 
 
-Observation = ApiCall | ManifestObject | CliCall | MetricUse | ServerSignal | SdkCall
+Observation = ApiCall | ManifestObject | CliCall | MetricUse | ServerSignal | SdkCall | FieldRead
 
 
 # --------------------------------------------------------------------------- findings

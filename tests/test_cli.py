@@ -38,6 +38,7 @@ EXPECTED_EXAMPLES = [
     ("RA241", "python/runai_client.py", 27, 19, "removed"),
     ("RA242", "python/runai_client.py", 27, 43, "removed"),
     ("RA100", "python/runai_client.py", 36, 33, "unsupported"),
+    ("RA223", "python/runai_client.py", 41, 26, "removed"),
     ("RA111", "shell/nightly-report.sh", 17, 9, "removed"),
     ("RA142", "shell/nightly-report.sh", 20, 12, "deprecated"),
     ("RA243", "shell/nightly-report.sh", 22, 21, "deprecated"),
@@ -226,7 +227,7 @@ def test_report_option_writes_several_formats_from_one_run(tmp_path: Path, in_re
     args = [arg for fmt, path in outputs.items() for arg in ("--report", f"{fmt}={path}")]
     code, out, _ = run("scan", "examples/python", "--as-of", AS_OF, "--fail-on", "never", *args)
     assert code == 0
-    assert out.rstrip().splitlines()[-1].startswith("9 errors, 2 warnings, 0 notes; 3 files scanned")
+    assert out.rstrip().splitlines()[-1].startswith("10 errors, 2 warnings, 0 notes; 3 files scanned")
     assert json.loads(outputs["sarif"].read_text())["runs"][0]["results"][0]["ruleId"] == "RA506"
     assert "RA101" in outputs["html"].read_text() and "RA101" in outputs["junit"].read_text()
 

@@ -34,3 +34,8 @@ class RunaiClient:
     def internal_debug(self) -> dict:
         # Not in any published API reference: unsupported, may vanish without notice.
         return self.session.get(f"{self.base}/internal/scheduler-debug").json()
+
+    def idle_gpus(self) -> int:
+        workloads = self.session.get(f"{self.base}/workloads").json()["workloads"]
+        # idleGpus left the workload schema; idleAllocatedGpus replaces it.
+        return sum(w.get("idleGpus", 0) for w in workloads)

@@ -192,6 +192,10 @@ def describe_body_field(match: Mapping[str, Any]) -> str:
     return f"request-body field {_code(match.get('field'))}{anchored}{_casing(match)} in {_where(match)}"
 
 
+def describe_response_field(match: Mapping[str, Any]) -> str:
+    return f"response field {_code(match.get('field'))} read from {_where(match)}"
+
+
 def describe_query_param(match: Mapping[str, Any]) -> str:
     return f"query parameter {_code(match.get('param'))} in {_where(match)}"
 
@@ -267,6 +271,11 @@ MATCH_KINDS: dict[str, MatchKind] = {
         # anchored: the field is the whole path from the body's root, not a suffix of it
         optional={"case_insensitive": boolean, "anchored": boolean},
         describe=describe_body_field,
+    ),
+    "response_field": MatchKind(
+        summary="a field read from a JSON response, in a file that calls the operation",
+        required={"endpoints": endpoint_list, "field": dotted_field},
+        describe=describe_response_field,
     ),
     "query_param": MatchKind(
         summary="a query parameter, by name",

@@ -15,6 +15,12 @@ MATCHER_MODULES = (
 )
 
 
+# Kinds the engine handles itself because they need more than one observation: endpoint rows
+# are ranked against each other (most concrete wins), response fields need the file's calls,
+# generic rows are the engine's own findings (spec checks, signals, input problems).
+ENGINE_KINDS = frozenset({"endpoint", "response_field", "generic"})
+
+
 def matchers_by_kind() -> dict[str, Matcher]:
     registry: dict[str, Matcher] = {}
     for name in MATCHER_MODULES:

@@ -22,6 +22,7 @@ from runai_audit.scanners.python_fallback import detect_wrapped_paths
 from runai_audit.scanners.python_http import build_api_call, find_http
 from runai_audit.scanners.python_k8s import detect_custom_object
 from runai_audit.scanners.python_manifest import dict_manifest, yaml_manifests
+from runai_audit.scanners.python_reads import detect_read
 from runai_audit.scanners.python_sdk import detect_sdk_call, imports_runapy
 from runai_audit.scanners.python_wrappers import CallSites, expand_through_wrappers
 
@@ -65,7 +66,11 @@ def _observe(ctx: Context) -> list[Observation]:
     calls: list[ast.Call] = []
     dicts: list[ast.Dict] = []
     strings: list[ast.Constant | ast.JoinedStr] = []
+    reads: list[Observation] = []
     for node in ast.walk(ctx.index.tree):
+        read = detect_read(ctx, node)
+        if read is not None:
+            reads.append(read)
         if isinstance(node, ast.Call):
             calls.append(node)
         elif isinstance(node, ast.Dict):
@@ -106,6 +111,7 @@ def _observe(ctx: Context) -> list[Observation]:
     for string in strings:
         found.extend(yaml_manifests(ctx, string))
     found.extend(detect_wrapped_paths(ctx, strings))
+    found.extend(reads)
     found.sort(key=lambda obs: (obs.location.line, obs.location.column, type(obs).__name__))
     return found
 

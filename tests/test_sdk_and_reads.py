@@ -1,4 +1,5 @@
-"""runapy SDK calls map to operations through the spec's operationIds."""
+"""runapy SDK calls map to operations through the spec's operationIds; JSON key reads are tied
+to the operations a file calls; every catalog match kind has a matcher."""
 
 from __future__ import annotations
 
@@ -45,3 +46,26 @@ def test_snake_case_follows_the_generator() -> None:
     assert snake_case("getProjects") == "get_projects"
     assert snake_case("v1GetStorageClasses") == "v1_get_storage_classes"
     assert snake_case("grant_token") == "grant_token"
+
+
+def test_json_key_reads_are_observed_with_their_key_position() -> None:
+    from runai_audit.models import FieldRead
+
+    source = textwrap.dedent("""\
+        for wl in resp.json()["workloads"]:
+            links = wl.get("urls", [])
+            idle = wl["idleGpus"]
+            wl["name"] = "x"
+            cfg.get(key)
+        """)
+    reads = [o for o in scan_python(source, "r.py").observations if isinstance(o, FieldRead)]
+    assert [(r.name, r.location.line, r.location.column) for r in reads] == [
+        ("workloads", 1, 23), ("urls", 2, 20), ("idleGpus", 3, 15),
+    ]
+
+
+def test_every_catalog_match_kind_has_a_matcher() -> None:
+    from runai_audit.catalog.matchkinds import MATCH_KINDS
+    from runai_audit.matchers.registry import ENGINE_KINDS, matchers_by_kind
+
+    assert set(MATCH_KINDS) <= set(matchers_by_kind()) | ENGINE_KINDS
