@@ -266,3 +266,19 @@ def test_scheduling_examples_use_real_options_and_no_runai_api(name: str) -> Non
     assert scanned.exit_code == 0, scanned.output
     data = json.loads(scanned.stdout)
     assert (data["findings"], data["summary"]["files_scanned"]) == ([], 1)
+
+
+def test_scan_history_scope_keeps_repositories_apart(tmp_path: Path) -> None:
+    script = tmp_path / "a.sh"
+    script.write_text('curl "$RUNAI_URL/v1/k8s/users"\n', encoding="utf-8")
+    db = tmp_path / "h.db"
+    runner = CliRunner()
+    for scope in ("repo-a", "repo-b", "repo-a"):
+        result = runner.invoke(main, ["scan", str(script), "--history", str(db), "--history-scope", scope,
+                                      "--as-of", "2026-11-28", "--format", "json"])
+        assert result.exit_code == 1, result.output
+    history = json.loads(result.stdout)["history"]
+    # The third run (repo-a) follows the first, not repo-b's run in between.
+    assert (history["run"], history["previous"]) == (3, 1)
+    shown = runner.invoke(main, ["history", "show", "--db", str(db), "--scope", "repo-b", "--format", "json"])
+    assert [run["id"] for run in json.loads(shown.stdout)["runs"]] == [2]

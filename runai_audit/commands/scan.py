@@ -175,6 +175,8 @@ def run_reported_scan(options: ScanOptions, params: dict[str, object]) -> Report
 @output_options
 @click.option("--changed-since", metavar="GIT_REF", help="Scan only files changed since GIT_REF.")
 @click.option("--history", "history_path", type=click.Path(path_type=Path, dir_okay=False), help="Record this run in a history database (SQLite).")
+@click.option("--history-scope", metavar="NAME", default="",
+              help="Compare this run only with earlier runs of the same scope (one per repository or job).")
 @guarded
 def scan(**params: object) -> int:
     """Scan PATHS (files, folders, or - for stdin) for deprecated Run:ai API use."""
@@ -192,7 +194,7 @@ def scan(**params: object) -> int:
     if history:
         from runai_audit.history import record_run
 
-        report = record_run(Path(str(history)), report)
+        report = record_run(Path(str(history)), report, scope=str(params.get("history_scope") or ""))
     emit_reports(report, str(params["fmt"]), params.get("output"), reports)  # type: ignore[arg-type]
     return exit_code(report, options.fail_on, strict=bool(getattr(config, "strict", False)),
                      sunset_within=options.sunset_within, today=None)
