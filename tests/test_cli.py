@@ -248,3 +248,15 @@ def test_rules_command_lists_shows_and_documents() -> None:
 
 def test_version() -> None:
     assert run("--version")[1].strip() == f"runai-audit, version {__version__}"
+
+
+def test_rules_as_json_carry_nested_match_keys() -> None:
+    from runai_audit.catalog import load_catalog
+
+    code, out, _ = run("rules", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["id"] for r in rows] == [r.id for r in load_catalog().rules]
+    ra601 = next(r for r in rows if r["id"] == "RA601")
+    assert ra601["match"] == {"kind": "cli", "binary": "runai", "command": ["submit"],
+                              "exclude_flags": ["--interactive"], "rewrite": {"to": ["training", "submit"]}}
+    assert ra601["sources"] and ra601["deprecated_in"] == "2.20"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ def _one_rule_text(rule: object) -> str:
     lines = [
         f"{rule.id}  {rule.title}",
         f"  family:        {rule.family}",
-        f"  match:         {rule.match_kind} {dict(rule.match)}",
+        f"  match:         {rule.match_kind} {plain(rule.match)}",
         f"  deprecated in: {rule.deprecated_in or '-'}",
         f"  removed in:    {rule.removed_in or '-'}",
         f"  replacement:   {rule.replacement}",
@@ -29,6 +30,15 @@ def _one_rule_text(rule: object) -> str:
     lines.extend(f"    - {s}" for s in rule.sources)
     lines.append(f"  defined at:    {rule.origin}")
     return "\n".join(lines) + "\n"
+
+
+def plain(value: object) -> object:
+    """Catalog values as JSON can hold them (rows are frozen mappings and tuples)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 @click.command()
@@ -58,7 +68,7 @@ def rules(rule_id: str | None, fmt: str, rules_paths: tuple[Path, ...], output: 
         text = render_markdown(catalog) if not rule_id else _one_rule_text(selected[0])
     elif fmt == "json":
         text = json.dumps([
-            {"id": r.id, "title": r.title, "family": r.family, "match": {"kind": r.match_kind, **dict(r.match)},
+            {"id": r.id, "title": r.title, "family": r.family, "match": plain({"kind": r.match_kind, **r.match}),
              "deprecated_in": r.deprecated_in, "removed_in": r.removed_in, "replacement": r.replacement,
              "docs": r.docs_url, "sources": list(r.sources)} for r in selected
         ], indent=2) + "\n"
