@@ -84,14 +84,14 @@ def load_specs(
     try:
         if spec_file:
             target_spec = load_spec_file(Path(spec_file))
-            source = label or spec_file
+            source, release = label or spec_file, target
         else:
-            nearest = nearest_bundled(target, versions, catalog.releases.compare)
-            target_spec = load_bundled(nearest) if nearest else None
-            source = "bundled" if nearest == target else f"bundled {nearest} (newest spec before {target})"
+            release = nearest_bundled(target, versions, catalog.releases.compare)
+            target_spec = load_bundled(release) if release else None
+            source = "bundled" if release == target else f"bundled {release} (newest spec before {target})"
     except SpecError as exc:
         raise ScanError(str(exc)) from exc
-    library = SpecLibrary(target_spec, versions, load_bundled, catalog.releases.compare)
+    library = SpecLibrary(target_spec, versions, load_bundled, catalog.releases.compare, release)
     return library, versions, source
 
 

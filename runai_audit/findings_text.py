@@ -16,15 +16,18 @@ def instead(replacement: str) -> str:
 
 def _when(rule: Rule, verdict: Verdict, target: Target) -> str:
     since = f" since {rule.deprecated_in}" if rule.deprecated_in else ""
+    at = f"(target {target.version})"
     if verdict.status is Status.REMOVED:
-        if rule.removed_in and verdict.breaks_in == rule.removed_in and target.deployment != "saas":
-            return f"is deprecated{since} and removed in {rule.removed_in} (target {target.version})."
-        if verdict.breaks_in and verdict.breaks_in != target.version and target.deployment != "saas":
-            return f"is deprecated{since} and past its sunset: removable from {verdict.breaks_in} (target {target.version})."
-        if target.deployment == "saas":
+        if verdict.reason == "documented":
+            return f"is deprecated{since} and removed in {verdict.breaks_in} {at}."
+        if verdict.reason == "policy":
+            return f"is deprecated{since} and past its sunset: removable from {verdict.breaks_in} {at}."
+        if verdict.reason == "saas":
             sunset = f" on {verdict.sunset.isoformat()}" if verdict.sunset else ""
             return f"is deprecated{since} and its SaaS support ended{sunset}."
-        return f"is deprecated{since} and gone from the {target.version} API."
+        return f"is deprecated{since} and not in the {target.version} API reference."
+    if verdict.reason == "announced":
+        return f"is removed in {verdict.breaks_in} (announced)."
     if rule.deprecated_in is None and rule.removed_in is None:
         return "is superseded (no dated deprecation notice)."
     through = f", supported through {verdict.supported_through}" if verdict.supported_through else ""

@@ -41,6 +41,10 @@ class Verdict:
     sunset: dt.date | None  # the day support ends, when known
     breaks_in: str | None  # the release from which it may be gone (self-hosted), when known
     supported_through: str | None  # the last release that still supports it (self-hosted)
+    # Why: "policy" (past the deprecation window), "documented" (a release note removes it),
+    # "absent" (the target's API reference lacks it), "saas" (six months passed), "announced"
+    # (a documented removal still ahead), or "" for a plain deprecation.
+    reason: str = ""
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -103,9 +107,14 @@ def _judge_self_hosted(
     supported_through = releases.offset(breaks_in, -1) if breaks_in else None
     sunset = releases.date_of(breaks_in) if breaks_in else None
     if _at_or_after(releases, target, breaks_in):
-        return Verdict(Status.REMOVED, Severity.ERROR, sunset, breaks_in, supported_through)
+        reason = "documented" if removed_in else "policy"
+        return Verdict(Status.REMOVED, Severity.ERROR, sunset, breaks_in, supported_through, reason)
     if in_target_spec is False:
-        return Verdict(Status.REMOVED, Severity.ERROR, sunset, target, supported_through)
+        return Verdict(Status.REMOVED, Severity.ERROR, sunset, target, supported_through, "absent")
+    if deprecated_in is None and removed_in is not None:
+        # A removal announced without a deprecation release: it still breaks at a known release.
+        severity = _escalate(Severity.WARNING, sunset, as_of, sunset_within)
+        return Verdict(Status.DEPRECATED, severity, sunset, breaks_in, supported_through, "announced")
     if deprecated_in is None or not _at_or_after(releases, target, deprecated_in):
         return None
     severity = _escalate(Severity.WARNING, sunset, as_of, sunset_within)
@@ -124,11 +133,14 @@ def _judge_saas(
     removed_on = releases.date_of(removed_in) if removed_in else None
     sunset = add_months(deprecated_on, SAAS_GRACE_MONTHS) if deprecated_on else removed_on
     if removed_on is not None and as_of >= removed_on:
-        return Verdict(Status.REMOVED, Severity.ERROR, sunset, removed_in, None)
+        return Verdict(Status.REMOVED, Severity.ERROR, sunset, removed_in, None, "documented")
     if sunset is not None and as_of >= sunset:
-        return Verdict(Status.REMOVED, Severity.ERROR, sunset, removed_in, None)
+        return Verdict(Status.REMOVED, Severity.ERROR, sunset, removed_in, None, "saas")
     if in_target_spec is False:
-        return Verdict(Status.REMOVED, Severity.ERROR, sunset, removed_in, None)
+        return Verdict(Status.REMOVED, Severity.ERROR, sunset, removed_in, None, "absent")
+    if deprecated_in is None and removed_in is not None:
+        severity = _escalate(Severity.WARNING, sunset, as_of, sunset_within)
+        return Verdict(Status.DEPRECATED, severity, sunset, removed_in, None, "announced")
     if deprecated_in is None:
         return None
     if deprecated_on is not None and as_of < deprecated_on:

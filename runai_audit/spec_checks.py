@@ -40,8 +40,12 @@ class SpecLibrary:
         bundled_versions: tuple[str, ...],
         load_bundled: Callable[[str], SpecIndex],
         compare: Callable[[str, str], int],
+        release: str | None = None,
     ) -> None:
         self.target = target
+        # The release the target's spec stands for: a user's spec says "latest" or "2.2" in
+        # info.version, so the scan's target names it; a bundled spec names itself.
+        self.release = release or (target.version if target is not None else None)
         self._versions = bundled_versions
         self._load = load_bundled
         self._compare = compare
@@ -78,22 +82,31 @@ class SpecLibrary:
         return None
 
     def in_target(self, method: str, path: str) -> bool | None:
-        """False only when the target's spec lacks an operation some bundled spec published."""
+        """False only when the target's spec lacks an operation an earlier bundled spec
+        published (it was dropped); None when no spec up to the target knew it."""
         if self.target is None:
             return None
         if self._find(self.target, method, path) is not None:
             return True
-        return False if self.versions_with(method, path) else None
+        release = self.release or ""
+        dropped = bool(release) and any(self.earlier_than(v, release) for v in self.versions_with(method, path))
+        return False if dropped else None
 
     def earlier_than(self, version: str, reference: str) -> bool:
         return self._compare(version, reference) < 0
 
 
+NOT_NAMED = "none named in the API reference"
+
+
+def _instead(replacement: str | None) -> str:
+    return f"Use {replacement} instead." if replacement else "The API reference names no replacement."
+
+
 def spec_version(ctx: EngineContext) -> str:
     """The release whose API reference the judgement rests on (the target's, or the newest
     bundled one before it)."""
-    spec = ctx.specs.target
-    return spec.version if spec is not None and spec.version else ctx.target.version
+    return ctx.specs.release or ctx.target.version
 
 
 def _finding(ctx: EngineContext, rule_id: str, hit: Hit, verdict: Verdict, **changes: object) -> Finding:
@@ -118,7 +131,7 @@ def _operation_findings(
         yield _finding(
             ctx, "RA191", hit, verdict,
             message=f"{subject} was published up to the {earlier[-1]} API reference and is gone from {target_version}.",
-            replacement="see the API reference",
+            replacement=NOT_NAMED,
             breaks_in=None,
         )
     elif strong and looks_like_runai_api(url.path):
@@ -143,11 +156,11 @@ def _deprecated_operation(call: ApiCall, op: Operation, ctx: EngineContext) -> I
     ) or Verdict(Status.DEPRECATED, Severity.WARNING, None, None, None)
     subject = f"{op.method} {op.path}"
     hit = Hit(call.location, subject, call.evidence, call.confidence, usage=call.usage)
-    replacement = op.replacement or "see the API reference"
+    replacement = op.replacement or NOT_NAMED
     yield _finding(
         ctx, "RA190", hit, verdict,
         message=f"{subject} is flagged deprecated in the {spec_version(ctx)} API reference"
-        + (f" (since {first})" if first else "") + f". Use {replacement} instead.",
+        + (f" (since {first})" if first else "") + f". {_instead(op.replacement)}",
         replacement=replacement,
         deprecated_in=first,
     )
@@ -158,11 +171,10 @@ def _flagged(kind: str, name: str, op: Operation, location: Location | None, cal
     subject = f"{kind} {name} in {op.method} {op.path}"
     hit = Hit(location or call.location, subject, call.evidence, call.confidence, usage=call.usage)
     verdict = Verdict(Status.DEPRECATED, Severity.WARNING, None, None, None)
-    repl = replacement or "see the API reference"
     return _finding(
         ctx, rule_id, hit, verdict,
-        message=f"{subject} is flagged deprecated in the {spec_version(ctx)} API reference. Use {repl} instead.",
-        replacement=repl,
+        message=f"{subject} is flagged deprecated in the {spec_version(ctx)} API reference. {_instead(replacement)}",
+        replacement=replacement or NOT_NAMED,
     )
 
 

@@ -260,3 +260,21 @@ def test_rules_as_json_carry_nested_match_keys() -> None:
     assert ra601["match"] == {"kind": "cli", "binary": "runai", "command": ["submit"],
                               "exclude_flags": ["--interactive"], "rewrite": {"to": ["training", "submit"]}}
     assert ra601["sources"] and ra601["deprecated_in"] == "2.20"
+
+
+def test_user_spec_whose_version_is_not_a_release_stands_for_the_target(tmp_path: Path) -> None:
+    import gzip
+
+    import runai_audit.specs
+
+    bundled = Path(runai_audit.specs.__file__).parent / "data" / "runai-openapi-2.24.json.gz"
+    spec = tmp_path / "tenant.json"
+    spec.write_bytes(gzip.decompress(bundled.read_bytes()))  # its info.version is "latest"
+    script = tmp_path / "a.sh"
+    script.write_text('curl "https://acme.run.ai/api/v1/internal/debug"\n', encoding="utf-8")
+    code, doc = scan_json(str(script), "--spec", str(spec), "--target", "2.22")
+    assert code == 0
+    assert doc["provenance"]["spec_source"] == str(spec)  # type: ignore[index]
+    [finding] = doc["findings"]  # type: ignore[misc]
+    assert finding["rule_id"] == "RA100"
+    assert "not in the 2.22 Run:ai API reference" in finding["message"]
