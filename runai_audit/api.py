@@ -81,6 +81,7 @@ def load_specs(
 
     versions = bundled_versions()
     target_spec: SpecIndex | None
+    release: str | None
     try:
         if spec_file:
             target_spec = load_spec_file(Path(spec_file))

@@ -51,10 +51,10 @@ def _by_subject(items: Iterable[PlanItem]) -> list[tuple[str, str, list[PlanItem
 
 
 def _use(replacement: str) -> str:
-    if not replacement or replacement == "none":
+    """" -> use X", or nothing when there is no replacement ("none", "none named in ...")."""
+    if not replacement or replacement.split(" ", 1)[0] == "none":
         return ""
-    verb = "" if replacement.startswith("see ") else "use "
-    return f" -> {verb}{one_line(replacement)}"
+    return f" -> use {one_line(replacement)}"
 
 
 def headline(plan: UpgradePlan) -> str:

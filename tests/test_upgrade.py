@@ -94,7 +94,7 @@ OLD_DEPRECATION = _f("RA243", Status.DEPRECATED, "query parameter nodeName in GE
 UNSUPPORTED = _f("RA100", Status.UNSUPPORTED, "GET /api/v1/secret-thing", 5)
 TOOL = _f("RA900", Status.TOOL, "unreadable file", 6)
 QUIET = _f("RA101", Status.REMOVED, "GET /v1/k8s/users", 7, breaks_in="2.21", suppression=Suppression("baseline"))
-GONE_BY_SPEC = _f("RA191", Status.REMOVED, "POST /api/v1/logout", 8, replacement="see the API reference")
+GONE_BY_SPEC = _f("RA191", Status.REMOVED, "POST /api/v1/logout", 8, replacement="none named in the API reference")
 FLAGGED_BY_SPEC = _f("RA290", Status.DEPRECATED, "query parameter sortBy in GET /api/v1/x", 9)
 SIGNAL = _f("RA700", Status.SIGNAL, "GET /api/v1/y", 10)
 
@@ -208,7 +208,7 @@ def test_text_output_groups_by_release() -> None:
         "    app.py:9:5 RA290",
         "",
         "breaks in 2.22 (2025-07-16):",
-        "  POST /api/v1/logout -> see the API reference",
+        "  POST /api/v1/logout",
         "    app.py:8:5 RA191",
         "",
         "becomes deprecated in 2.22 (2025-07-16):",
@@ -245,7 +245,7 @@ def test_plan_json_and_report_extras() -> None:
     }
     assert data["releases"][1]["breaks"] == [{
         "fingerprint": "fp8", "rule_id": "RA191", "severity": "error", "status": "removed",
-        "subject": "POST /api/v1/logout", "replacement": "see the API reference",
+        "subject": "POST /api/v1/logout", "replacement": "none named in the API reference",
         "location": {"path": "app.py", "line": 8, "column": 5, "pointer": ""},
         "deprecated_in": None, "breaks_in": "2.22", "sunset": None, "basis": "spec",
     }]
@@ -315,7 +315,7 @@ def test_upgrade_command_text(tree: Path) -> None:
         "    ops.py:7:26 RA103",
     ]
     at = lines.index("breaks in 2.23 (2025-10-22):")
-    assert lines[at + 1 : at + 3] == ["  POST /api/v1/logout -> see the API reference", "    ops.py:11:26 RA191"]
+    assert lines[at + 1 : at + 3] == ["  POST /api/v1/logout", "    ops.py:11:26 RA191"]
     at = lines.index("becomes deprecated in 2.24 (2025-12-15):")
     assert lines[at + 2] == "    ops.py:15:25 RA515"
     at = lines.index("already broken at 2.20:")
