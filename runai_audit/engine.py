@@ -35,6 +35,7 @@ from runai_audit.runai_judgement import confirms_runai, judge_call
 from runai_audit.spec_checks import SpecLibrary, spec_findings
 
 ENDPOINT_CACHE_SIZE = 65536
+MAX_SKIPPED_SEGMENTS = 2
 SIGNAL_RULES = {"deprecation": "RA700", "sunset": "RA701", "warning": "RA702"}
 INPUT_PROBLEM_RULE = "RA900"
 
@@ -67,7 +68,10 @@ def _most_concrete(rules: Sequence[Rule], method: str, path: str, allow_prefix: 
         if not methods_match([m.upper() for m in rule.match.get("methods", ["*"])], method):
             continue
         score = template(str(rule.match["path"])).match(path, allow_prefix=allow_prefix)
-        if score is not None:
+        # An unknown base or a proxy prefix may stand for a couple of segments (`/api/v1`,
+        # `/v1/k8s`, `/grafana`), not for the part of a path that names the operation:
+        # `{**}/api/v1/query` is any Prometheus, not the Grafana datasource proxy.
+        if score is not None and score.skipped <= MAX_SKIPPED_SEGMENTS:
             scored.append((score.rank, rule))
     if not scored:
         return []

@@ -95,6 +95,25 @@ _COLON_VALUE = re.compile(
     rf"(?i)([\s{{,(]|^)([\"']?)({_NAME})\2(\s*:\s*)(?![rRbBuUfF]{{0,2}}[\"'|>{{\[*\s])([^\s,}})#]+)"
 )
 _OPAQUE_RUN = re.compile(r"[A-Za-z0-9+/=_-]{25,}")
+# auth=("user", "password"), HTTPBasicAuth("user", "password"), aiohttp.BasicAuth(...): the
+# arguments are credentials whatever their names.
+_AUTH_ARGS = re.compile(r"(?i)(\bauth\s*=\s*[(\[]|\b(?:http)?(?:basic|digest|proxy)auth\s*\()")
+
+
+def _mask_auth_arguments(line: str) -> str:
+    out, pos = [], 0
+    for match in _AUTH_ARGS.finditer(line):
+        if match.start() < pos:
+            continue
+        opener = line[match.end() - 1]
+        closer = ")" if opener == "(" else "]"
+        depth, end = 1, match.end()
+        while end < len(line) and depth:
+            depth += {opener: 1, closer: -1}.get(line[end], 0)
+            end += 1
+        out.append(line[pos:match.end()] + MASK + (closer if depth == 0 else ""))
+        pos = end
+    return "".join(out) + line[pos:]
 
 
 def _opaque_sub(match: re.Match[str]) -> str:
@@ -110,6 +129,7 @@ def mask_secrets(line: str) -> str:
     out = _CURL_USER.sub(rf"\1:{MASK}", out)
     out = _HEADER_LINE.sub(rf"\1\2{MASK}", out)
     out = _AUTH_SCHEME.sub(rf"\1\2{MASK}", out)
+    out = _mask_auth_arguments(out)
     out = _QUOTED_VALUE.sub(rf"\1\2\1\3\4\5{MASK}\5", out)
     out = _ARGV_FLAG_VALUE.sub(rf"\1\2\3{MASK}\3", out)
     out = _CLI_FLAG.sub(rf"\1\2{MASK}", out)

@@ -702,6 +702,9 @@ def test_annotated_fixture(name: str) -> None:
 # --------------------------------------------------------------------------- mask_secrets
 
 MASK_CASES = [
+    ('requests.get(u, auth=("admin", "PyAuthPw88"))', "requests.get(u, auth=***))"),
+    ('s.auth = HTTPBasicAuth(user, "pw2")', "s.auth = HTTPBasicAuth(***)"),
+    ('aiohttp.ClientSession(auth=aiohttp.BasicAuth(login="a", password="b"))', "aiohttp.ClientSession(auth=***))"),
     ('headers = {"Authorization": "Bearer abc.def.ghi"}', 'headers = {"Authorization": "***"}'),
     ("curl -H 'Authorization: Bearer xyz123' https://acme.run.ai/api/v1/projects",
      "curl -H 'Authorization: ***' https://acme.run.ai/api/v1/projects"),
