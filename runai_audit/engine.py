@@ -31,7 +31,7 @@ from runai_audit.models import (
     Status,
     Target,
 )
-from runai_audit.runai_judgement import confirms_runai, judge_call
+from runai_audit.runai_judgement import confirms_runai, judge_call, tail
 from runai_audit.spec_checks import SpecLibrary, spec_findings
 
 ENDPOINT_CACHE_SIZE = 65536
@@ -49,9 +49,11 @@ class _Plan:
     response_rules: dict[str, list[Rule]] = field(default_factory=dict)  # field name -> rows
     # (method, path, proxy prefix allowed) -> the endpoint rows that win for it. Recorded
     # traffic repeats the same few thousand paths millions of times.
-    endpoint_cache: dict[tuple[str, str, bool], list[Rule]] = field(default_factory=dict)
+    endpoint_cache: dict[tuple[str, str, bool], tuple[list[Rule], bool]] = field(default_factory=dict)
 
-    def winning_endpoint_rules(self, method: str, path: str, allow_prefix: bool) -> list[Rule]:
+    def winning_endpoint_rules(self, method: str, path: str, allow_prefix: bool) -> tuple[list[Rule], bool]:
+        """The winning endpoint rows, and whether winning took a guess (an unresolved part of
+        the path standing for a literal segment of the template)."""
         key = (method, path, allow_prefix)
         cached = self.endpoint_cache.get(key)
         if cached is None:
@@ -61,7 +63,9 @@ class _Plan:
         return cached
 
 
-def _most_concrete(rules: Sequence[Rule], method: str, path: str, allow_prefix: bool) -> list[Rule]:
+def _most_concrete(
+    rules: Sequence[Rule], method: str, path: str, allow_prefix: bool
+) -> tuple[list[Rule], bool]:
     """Endpoint rows whose methods and template fit; when several do, the most concrete wins."""
     scored = []
     for rule in rules:
@@ -72,11 +76,12 @@ def _most_concrete(rules: Sequence[Rule], method: str, path: str, allow_prefix: 
         # `/v1/k8s`, `/grafana`), not for the part of a path that names the operation:
         # `{**}/api/v1/query` is any Prometheus, not the Grafana datasource proxy.
         if score is not None and score.skipped <= MAX_SKIPPED_SEGMENTS:
-            scored.append((score.rank, rule))
+            scored.append((score.rank, score.wildcard_on_literal > 0, rule))
     if not scored:
-        return []
-    best = max(rank for rank, _ in scored)
-    return [rule for rank, rule in scored if rank == best]
+        return [], False
+    best = max(rank for rank, _, _ in scored)
+    winners = [(guessed, rule) for rank, guessed, rule in scored if rank == best]
+    return [rule for _, rule in winners], any(guessed for guessed, _ in winners)
 
 
 @dataclass(frozen=True)
@@ -164,12 +169,18 @@ def _evaluate_call(
     if judgement.confidence is not call.confidence:
         call = replace(call, confidence=judgement.confidence)
     covered: set[tuple[str, str]] = set()  # (kind, name) the catalog already reported
-    endpoint_rules = plan.winning_endpoint_rules(call.method, url.path, url.host is not None)
-    for rule in endpoint_rules:
+    endpoint_rules, guessed = plan.winning_endpoint_rules(call.method, url.path, url.host is not None)
+    for rule in endpoint_rules[:1]:
+        hit = endpoint_hit(rule, call)
+        if guessed or len(endpoint_rules) > 1:
+            # The path leaves the operation open (`/v1/k8s/clusters/{cid}/{what}`): one
+            # finding for what was written, at low confidence, not one per candidate.
+            method = call.method if call.method != "*" else "ANY"
+            hit = replace(hit, subject=f"{method} {tail(url.path)}", confidence=Confidence.LOW)
         in_spec = ctx.specs.in_target(call.method, url.path)
         verdict = verdict_for(rule, ctx, in_spec)
         if verdict is not None:
-            yield make_finding(rule, endpoint_hit(rule, call), verdict, ctx)
+            yield make_finding(rule, hit, verdict, ctx)
     for rule, matcher in plan.pairs:
         for hit in matcher(rule, call):
             verdict = verdict_for(rule, ctx, None)
@@ -205,7 +216,7 @@ def _template_of(method: str, path: str, ctx: EngineContext) -> str:
     op = ctx.specs.target.find(method, path) if ctx.specs.target is not None else None
     if op is not None:
         return op.path
-    for rule in _plan(ctx).winning_endpoint_rules(method, path, False):
+    for rule in _plan(ctx).winning_endpoint_rules(method, path, False)[0]:
         return str(rule.match["path"])
     return path.removeprefix("{**}")
 

@@ -181,3 +181,10 @@ def test_signals_on_different_ids_group_under_the_operation_template() -> None:
     [finding] = aggregate_usage(evaluate(signals, context()))
     assert (finding.rule_id, finding.subject, finding.usage.count if finding.usage else 0) == (
         "RA701", "GET /api/v1/apps/{appId}", 2)
+
+
+def test_a_path_that_leaves_the_operation_open_gives_one_low_confidence_finding() -> None:
+    findings = list(evaluate([call("{**}/v1/k8s/clusters/{*}/{*}", runai_hint=True)], context()))
+    assert [(f.rule_id, f.subject, f.confidence) for f in findings] == [
+        ("RA104", "GET /v1/k8s/clusters/{*}/{*}", Confidence.LOW)
+    ]

@@ -124,7 +124,10 @@ def match_cli(rule: Rule, obs: Observation) -> Iterator[Hit]:
     span = command_span(rule.match, obs.argv, obs.binary)
     if span is None:
         return
-    command = " ".join([str(rule.match["binary"]), *(str(w) for w in rule.match.get("command") or ())])
+    # Flags a row requires are part of what was used: `runai submit --interactive` is a
+    # different subject (and replacement) from `runai submit`.
+    words = [str(rule.match["binary"]), *(str(w) for w in rule.match.get("command") or ())]
+    command = " ".join([*words, *(str(f) for f in rule.match.get("requires_flags") or ())])
     yield Hit(
         location=obs.location,
         subject=command,
