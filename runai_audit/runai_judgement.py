@@ -3,7 +3,9 @@
 A call counts as Run:ai's when
 1. its host is literal and is `run.ai` or a subdomain of it, or a host the user named with
    `--host` (hosts that merely contain "run.ai", such as blockrun.ai, do not count), or the
-   scanner vouched for it (`runai_hint`: traffic to a host seen serving Run:ai-only paths);
+   scanner vouched for it (`runai_hint`: traffic to a host seen serving Run:ai-only paths), or
+   it looks self-hosted (a `runai` label as in runai.mycorp.com, an IP address, localhost)
+   and the path starts with a prefix only Run:ai has;
 2. its host is not literal (a variable base URL) and
    - its path starts with a prefix only Run:ai has (`/v1/k8s/`, `/apis/run.ai/`,
      `/researcher/api/`), or
@@ -19,6 +21,7 @@ is unknown and which keeps fewer than two literal path segments (`{**}/users` co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,6 +51,16 @@ def _starts(path: str, prefixes: Sequence[str]) -> bool:
 def tail(path: str) -> str:
     """The path without an unknown-base marker."""
     return path[len(BASE_WILDCARD):] if path.startswith(BASE_WILDCARD) else path
+
+
+_RUNAI_LABEL = re.compile(r"(?:^|[.-])runai(?:$|[.-])")
+_ADDRESS = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:]*)$")
+
+
+def self_hosted_looking(host: str) -> bool:
+    """`runai.mycorp.com`, `runai-cp.internal`, an IP address, localhost or a bare name: a
+    host that may well be a self-hosted control plane. `api.blockrun.ai` is not."""
+    return bool(_RUNAI_LABEL.search(host)) or bool(_ADDRESS.match(host)) or "." not in host
 
 
 def is_kubernetes_path(path: str) -> bool:
@@ -92,6 +105,9 @@ def judge_call(
         assert url.host is not None
         if is_runai_host(url.host, extra_hosts) or call.runai_hint:
             return Judgement(call.confidence, strong=True)
+        if self_hosted_looking(url.host) and _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
+            # A self-hosted control plane behind its own name, an address or localhost.
+            return Judgement(_lower(call.confidence), strong=True)
         return None
     if _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or call.runai_hint:
         return Judgement(call.confidence, strong=True)

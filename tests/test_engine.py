@@ -188,3 +188,17 @@ def test_a_path_that_leaves_the_operation_open_gives_one_low_confidence_finding(
     assert [(f.rule_id, f.subject, f.confidence) for f in findings] == [
         ("RA104", "GET /v1/k8s/clusters/{*}/{*}", Confidence.LOW)
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://runai.mycorp.com/v1/k8s/clusters/x/projects", [("RA104", 3, 5, "removed")]),
+        ("http://10.1.2.3/v1/k8s/clusters/x/projects", [("RA104", 3, 5, "removed")]),
+        ("http://localhost:8080/v1/k8s/clusters/x/projects", [("RA104", 3, 5, "removed")]),
+        ("https://api.blockrun.ai/v1/k8s/clusters/x/projects", []),
+        ("https://runai.mycorp.com/api/v1/internal/x", []),  # a generic path needs --host
+    ],
+)
+def test_self_hosted_looking_hosts_with_runai_only_paths(url: str, expected: list[tuple[str, int, int, str]]) -> None:
+    assert found(call(url)) == expected

@@ -55,11 +55,18 @@ def expand_through_wrappers(ctx: Context, spec: HttpCall, sites: CallSites) -> l
             continue
         arguments, given = _bind_arguments(func, site, skip_first=scope.owner is not None)
         passed = [arguments[name] for name in wanted if name in given]
-        if not passed:
+        if not passed or not _supplies_path(ctx, passed[0]):
             continue
         resolver = ctx.resolver.with_arguments({(id(scope), k): v for k, v in arguments.items()})
         out.append(build_api_call(ctx, spec, resolver, passed[0]))
     return out
+
+
+def _supplies_path(ctx: Context, node: ast.expr) -> bool:
+    """A caller that passes a path (`"/users"`, `f"/clusters/{cid}/projects"`) makes the
+    function a request helper; one that passes an id (`"a"`, `project["id"]`) only fills a
+    hole in a URL the function writes out, and the request is reported where it is written."""
+    return "/" in ctx.resolver.text(node).render("")
 
 
 def _parameters_used(ctx: Context, spec: HttpCall, scope: Scope) -> list[str]:
