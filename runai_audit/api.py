@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,11 @@ TOOL_NAME = "runai-audit"
 
 class ScanError(Exception):
     """The scan could not do its job at all (bad catalog, spec or options): exit 3."""
+
+
+class BadOption(ScanError):
+    """A value given on the command line is not usable (an unknown release, a bad date, a bad
+    log format): a usage error, exit 2."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +109,21 @@ def build_context(options: ScanOptions, catalog: Catalog) -> tuple[EngineContext
     target_version = options.target or bundled_versions()[-1]
     if target_version not in releases.versions:
         known = ", ".join(releases.versions)
-        raise ScanError(f"unknown target release {target_version!r} (known: {known})")
+        raise BadOption(f"unknown target release {target_version!r} (known: {known})")
     if options.deployment not in ("self-hosted", "saas"):
-        raise ScanError(f"unknown deployment {options.deployment!r} (self-hosted or saas)")
+        raise BadOption(f"unknown deployment {options.deployment!r} (self-hosted or saas)")
     as_of = options.as_of or today()
     try:
         dt.date.fromisoformat(as_of)
     except ValueError as exc:
-        raise ScanError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from exc
+        raise BadOption(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from exc
+    if options.log_format:
+        from runai_audit.scanners.traffic.log_formats import LogFormatError, compile_format
+
+        try:
+            compile_format(options.log_format)
+        except (LogFormatError, re.error) as exc:
+            raise BadOption(f"--log-format: {exc}") from exc
     specs, versions, source = load_specs(catalog, target_version, options.spec, options.spec_label)
     target = Target(options.deployment, target_version, as_of)
     ctx = EngineContext(catalog.rules, releases, target, specs, options.hosts, options.sunset_within)

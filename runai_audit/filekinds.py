@@ -17,11 +17,19 @@ NAME_KINDS = {
     "dockerfile": "dockerfile", "containerfile": "dockerfile",
     "makefile": "makefile", "gnumakefile": "makefile",
 }
+MANIFEST_KEYS = re.compile(rb"(?m)^apiVersion:\s*\S+\s*$(?:.|\n)*?^kind:\s*\w+|^kind:\s*\w+\s*$(?:.|\n)*?^apiVersion:")
 SHEBANG = re.compile(rb"^#![^\n]*\b(?:(python[0-9.]*)|(bash|sh|zsh|ksh|dash))\b")
+
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".gotmpl")
 
 
 def kind_from_name(name: str) -> str | None:
     lower = name.lower()
+    for suffix in TEMPLATE_SUFFIXES:
+        if lower.endswith(suffix) and lower[: -len(suffix)].rsplit("/", 1)[-1].count("."):
+            # deploy.yaml.j2 is a YAML template: the manifest scanner masks its tags.
+            return kind_from_name(name[: -len(suffix)])
     if lower in NAME_KINDS:
         return NAME_KINDS[lower]
     if lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(".dockerfile"):
@@ -51,4 +59,8 @@ def sniff(name: str, head: bytes) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") and b'"nbformat"' in head:
         return "notebook"
+    if stripped.startswith((b"{", b"[")) and b'"apiVersion"' in head:
+        return "json"
+    if MANIFEST_KEYS.search(head):
+        return "yaml"  # a manifest without a telling name: stdin, `manifest`, `job.k8s`
     return "text"

@@ -111,6 +111,25 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
     return result
 
 
+# What our own outputs start with. A report or baseline committed to the tree (or written
+# into it by the previous CI run) quotes deprecated paths by the dozen; scanning it would turn
+# every finding into another one.
+OWN_OUTPUT_MARKERS = (
+    re.compile(rb'"tool"\s*:\s*\{\s*"name"\s*:\s*"runai-audit"'),  # JSON report
+    re.compile(rb'"driver"\s*:\s*\{[^{}]*"name"\s*:\s*"runai-audit"'),  # SARIF
+    re.compile(rb'<testsuites name="runai-audit"'),  # JUnit
+    re.compile(rb'<meta name="generator" content="runai-audit'),  # HTML
+    re.compile(rb'"tool_version"[^{}]*"entries"\s*:\s*\[\s*\{\s*"fingerprint"'),  # baseline
+    re.compile(rb'^\[\s*\{\s*"description"[^{}]*"check_name"\s*:\s*"RA\d'),  # GitLab Code Quality
+    re.compile(rb"^## Run:ai API audit: "),  # Markdown summary
+    re.compile(rb"^rule_id,severity,status,"),  # CSV
+)
+
+
+def is_own_output(head: bytes) -> bool:
+    return any(marker.search(head) for marker in OWN_OUTPUT_MARKERS)
+
+
 def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     """Read one (non-traffic) file and scan it. Never raises."""
     display = candidate.display
@@ -125,6 +144,8 @@ def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return FileResult(display, skipped=SkippedFile(display, "binary file"))
     kind = sniff(candidate.path.name, head)
+    if is_own_output(head):
+        return FileResult(display, skipped=SkippedFile(display, "a runai-audit report or baseline"))
     if not may_touch_runai(data):
         return FileResult(display, kind)
     try:

@@ -167,3 +167,19 @@ def test_four_reports_from_one_run_on_the_examples(estate: Path) -> None:
         page.screenshot(path=str(artifacts / "examples-report.png"), full_page=True)
         browser.close()
     assert watch.errors == [] and watch.outside == [] and watch.dialogs == []
+
+
+def test_own_reports_and_baseline_in_the_tree_are_not_scanned(estate: Path) -> None:
+    """The README's CI recipe: baseline, then a scan that writes its reports into the tree,
+    then the same scan again; neither the baseline nor the reports become findings."""
+    assert cli("baseline", "create", ".", "-o", ".runai-audit-baseline.json", *AS_OF)[0] == 0
+    reports = [f"{fmt}=out/report.{fmt}" for fmt in ("json", "sarif", "junit", "html", "gitlab", "markdown", "csv")]
+    args = ["scan", ".", "--baseline", ".runai-audit-baseline.json", *AS_OF,
+            *[x for r in reports for x in ("--report", r)]]
+    assert cli(*args)[0] == 0
+    code, out, _ = cli(*args[:-len(reports) * 2], "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["summary"]["error"] == 0
+    skipped = sorted(s["path"] for s in doc["coverage"]["files_skipped"])
+    assert skipped == [".runai-audit-baseline.json", *sorted(f"out/report.{fmt}" for fmt in
+                       ("csv", "gitlab", "html", "json", "junit", "markdown", "sarif"))]

@@ -358,6 +358,7 @@ def fake_scan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[ScanOptio
 
 def test_baseline_create_writes_unsuppressed_findings(tmp_path: Path, fake_scan: list[ScanOptions]) -> None:
     (tmp_path / ".runai-audit.yaml").write_text("baseline: old-baseline.json\ntarget: '2.22'\n", encoding="utf-8")
+    (tmp_path / "jobs").mkdir()  # paths given on the command line must exist
     result = CliRunner().invoke(main, ["baseline", "create", "jobs", "-o", "ci/base.json", "--as-of", "2025-06-01"])
     assert result.exit_code == 0, result.output
     assert result.stderr == "runai-audit: wrote 1 baseline entry to ci/base.json\n"
@@ -377,6 +378,7 @@ def test_baseline_create_defaults_to_the_configured_file(tmp_path: Path, fake_sc
 
 
 def test_baseline_create_warns_about_unreadable_inputs(tmp_path: Path, fake_scan: list[ScanOptions]) -> None:
+    (tmp_path / "bad").mkdir()
     result = CliRunner().invoke(main, ["baseline", "create", "bad", "-o", "b.json"])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[1] == (

@@ -196,7 +196,12 @@ def test_usage_errors_exit_2_and_tool_failures_exit_3(tmp_path: Path) -> None:
     assert run("scan", "--fail-on", "sometimes")[0] == 2
     assert run("scan", str(tmp_path), "--report", "pdf=x.pdf")[0] == 2
     code, _, err = run("scan", str(tmp_path), "--target", "9.9")
-    assert code == 3 and "unknown target release '9.9'" in err
+    assert code == 2 and "unknown target release '9.9'" in err
+    assert run("scan", str(tmp_path), "--as-of", "2026-02-30")[0] == 2
+    assert run("scan", str(tmp_path), "--log-format", "$remote_addr")[0] == 2
+    assert run("scan", str(tmp_path / "nope"))[0] == 2  # a mistyped path must not pass the gate
+    code, _, err = run("scan", str(tmp_path), "--report", f"json={tmp_path}")
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
     bad_spec = tmp_path / "spec.json"
     bad_spec.write_text('{"openapi": "3.0.3", "info": {}, "paths": {}}', encoding="utf-8")
     code, _, err = run("scan", str(tmp_path), "--spec", str(bad_spec))

@@ -30,6 +30,7 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: object, **kwargs: object) -> int:
+        from runai_audit.api import BadOption
         from runai_audit.errors import KNOWN_ERRORS
 
         try:
@@ -38,6 +39,9 @@ def guarded(func: F) -> F:
             raise
         except click.ClickException:
             raise
+        except BadOption as exc:
+            fail(str(exc))
+            sys.exit(EXIT_USAGE)
         except KNOWN_ERRORS as exc:
             fail(str(exc))
             sys.exit(EXIT_TOOL_FAILED)
@@ -58,8 +62,11 @@ def write_output(text: str, path: Path | None) -> None:
     if path is None or str(path) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def parse_report_specs(values: Iterable[str], formats: Sequence[str]) -> list[tuple[str, Path]]:

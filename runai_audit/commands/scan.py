@@ -11,10 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
-from runai_audit.api import ScanError, ScanOptions, run_scan
+from runai_audit.api import ScanOptions, run_scan
 from runai_audit.commands.common import (
-    EXIT_TOOL_FAILED,
-    fail,
     guarded,
     parse_report_specs,
     progress_printer,
@@ -31,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def scan_options(func: F) -> F:
     """The options every command that runs a scan shares (scan, baseline create, upgrade)."""
     decorators = [
-        click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True)),
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True, exists=True)),
         click.option("--target", metavar="VERSION", help="Run:ai release you run or plan to run (default: newest bundled)."),
         click.option("--deployment", type=click.Choice(["self-hosted", "saas"]), help="Deployment kind (default self-hosted)."),
         click.option("--as-of", "as_of", metavar="DATE", help="Judge sunsets as of this date (default today)."),
@@ -185,11 +183,7 @@ def scan(**params: object) -> int:
     reports = parse_report_specs(params.get("reports") or (), FORMATS)  # type: ignore[arg-type]
     options, config = build_scan_options(params)
     options = _changed_only(options, params.get("changed_since"))  # type: ignore[arg-type]
-    try:
-        report = run_reported_scan(options, params)
-    except ScanError as exc:
-        fail(str(exc))
-        return EXIT_TOOL_FAILED
+    report = run_reported_scan(options, params)
     history = params.get("history_path") or getattr(config, "history", None)
     if history:
         from runai_audit.history import record_run

@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from runai_audit.api import ScanError
-from runai_audit.commands.common import EXIT_TOOL_FAILED, fail, guarded, parse_report_specs, write_output
+from runai_audit.commands.common import guarded, parse_report_specs, write_output
 from runai_audit.commands.scan import (
     FORMATS,
     build_scan_options,
@@ -75,11 +74,7 @@ def upgrade(**params: object) -> int:
     if releases.compare(from_version, to_version) >= 0:
         raise click.BadParameter(f"{to_version} is not newer than --from {from_version}", param_hint="--to")
     options, config = build_scan_options({**params, "target": to_version})
-    try:
-        report = run_reported_scan(options, params)
-    except ScanError as exc:
-        fail(str(exc))
-        return EXIT_TOOL_FAILED
+    report = run_reported_scan(options, params)
     plan = plan_upgrade(report, from_version, to_version, releases, spec_of=bundled_spec)
     report = with_plan(report, plan)
     write_output(render(str(params["fmt"]), plan, report), params.get("output"))  # type: ignore[arg-type]
