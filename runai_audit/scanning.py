@@ -86,9 +86,12 @@ def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (BOM tolerated) or UTF-16 with a BOM; raises UnicodeDecodeError otherwise."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return data.decode("utf-16")
     return data.decode("utf-8-sig")
 
@@ -141,17 +144,21 @@ def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     except OSError as exc:
         return FileResult(display, problems=[InputProblem(display, f"cannot read: {exc.strerror or exc}")])
     head = data[:HEAD_BYTES]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith(UTF16_BOMS):
         return FileResult(display, skipped=SkippedFile(display, "binary file"))
     kind = sniff(candidate.path.name, head)
     if is_own_output(head):
         return FileResult(display, skipped=SkippedFile(display, "a runai-audit report or baseline"))
-    if not may_touch_runai(data):
+    utf16 = data.startswith(UTF16_BOMS)
+    if not utf16 and not may_touch_runai(data):
         return FileResult(display, kind)
     try:
         text = decode_text(data)
     except UnicodeDecodeError as exc:
-        return FileResult(display, kind, problems=[InputProblem(display, _first_bad_byte(data, exc))])
+        reason = f"not UTF-16 text: {exc.reason}" if utf16 else _first_bad_byte(data, exc)
+        return FileResult(display, kind, problems=[InputProblem(display, reason)])
+    if utf16 and not may_touch_runai(text.encode("utf-8")):
+        return FileResult(display, kind)  # the prefilter reads UTF-8 bytes; see it decoded
     return scan_text_file(text, display, kind)
 
 

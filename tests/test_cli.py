@@ -283,3 +283,12 @@ def test_user_spec_whose_version_is_not_a_release_stands_for_the_target(tmp_path
     [finding] = doc["findings"]  # type: ignore[misc]
     assert finding["rule_id"] == "RA100"
     assert "not in the 2.22 Run:ai API reference" in finding["message"]
+
+
+def test_utf16_files_are_decoded_before_the_prefilter(tmp_path: Path) -> None:
+    script = tmp_path / "submit.sh"
+    script.write_bytes("runai submit job1 -i img\n".encode("utf-16"))
+    _, doc = scan_json(str(script))
+    assert [(f["rule_id"], f["location"]["line"], f["location"]["column"]) for f in doc["findings"]] == [  # type: ignore[union-attr]
+        ("RA601", 1, 1)
+    ]

@@ -128,7 +128,7 @@ def test_text_lists_active_findings_then_suppressed_then_summary(report: Report)
     ]
     assert (
         lines[-1]
-        == "4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 inputs could not be read"
+        == "4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 skipped; 2 inputs could not be read"
     )
     assert len(lines) == 13
 
@@ -448,7 +448,7 @@ def test_github_commands(report: Report) -> None:
     )
     assert (
         lines[-1]
-        == "runai-audit: 4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 inputs could not be read"
+        == "runai-audit: 4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 skipped; 2 inputs could not be read"
     )
 
 

@@ -83,6 +83,11 @@ def _releases_section(catalog: Catalog) -> list[str]:
     return out
 
 
+def render_rule_markdown(rule: Rule) -> str:
+    """One rule's section of the reference, for `runai-audit rules RA101 --format markdown`."""
+    return "\n".join(_rule_section(rule)).rstrip() + "\n"
+
+
 def render_markdown(catalog: Catalog) -> str:
     families: dict[str, list[Rule]] = {}
     for rule in catalog.rules:

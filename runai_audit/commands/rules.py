@@ -16,6 +16,7 @@ def _one_rule_text(rule: object) -> str:
     assert isinstance(rule, Rule)
     lines = [
         f"{rule.id}  {rule.title}",
+        *([f"  {rule.description}"] if rule.description else []),
         f"  family:        {rule.family}",
         f"  match:         {rule.match_kind} {plain(rule.match)}",
         f"  deprecated in: {rule.deprecated_in or '-'}",
@@ -53,7 +54,7 @@ def rules(rule_id: str | None, fmt: str, rules_paths: tuple[Path, ...], output: 
     import json
 
     from runai_audit.catalog import load_catalog
-    from runai_audit.catalog.docs import render_markdown
+    from runai_audit.catalog.docs import render_markdown, render_rule_markdown
 
     catalog = load_catalog(rules_paths)
     if rule_id:
@@ -65,7 +66,7 @@ def rules(rule_id: str | None, fmt: str, rules_paths: tuple[Path, ...], output: 
     else:
         selected = list(catalog.rules)
     if fmt == "markdown":
-        text = render_markdown(catalog) if not rule_id else _one_rule_text(selected[0])
+        text = render_markdown(catalog) if not rule_id else render_rule_markdown(selected[0])
     elif fmt == "json":
         text = json.dumps([
             {"id": r.id, "title": r.title, "family": r.family, "match": plain({"kind": r.match_kind, **r.match}),

@@ -62,6 +62,8 @@ def summary_line(report: Report) -> str:
     text = ", ".join(parts)
     text += f"; {plural(report.coverage.files_scanned, 'file')} scanned"
     text += f"; {len(report.findings) - sum(counts.values())} suppressed"
+    if report.coverage.files_skipped:
+        text += f"; {len(report.coverage.files_skipped)} skipped"
     if report.coverage.errors:
         text += f"; {plural(len(report.coverage.errors), 'input')} could not be read"
     return text

@@ -104,7 +104,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "group_docs": {g.subject: safe_href(g.docs_url) for g in groups},
         "files": _by_file(findings),
         "usage": with_usage,
-        "total_calls": sum(f.usage.count for f in with_usage if f.usage is not None),
+        "total_calls": _distinct_calls(with_usage),
         "max_calls": max((f.usage.count for f in with_usage if f.usage is not None), default=1) or 1,
         "short_time": short_time,
         "suppressed": quiet,
@@ -120,3 +120,15 @@ def build_context(report: Report) -> dict[str, Any]:
         # Optional sections (upgrade plan, trend, repositories); None when the report lacks them.
         **extras_view.build(report),
     }
+
+
+def _distinct_calls(findings: list[Finding]) -> int:
+    """Calls behind the traffic findings, each counted once: one recorded request can give
+    several findings (a deprecated endpoint, its body fields, a Sunset header), and those
+    share the entry they were first seen at."""
+    by_entry: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.usage is not None:
+            key = (f.location.path, f.location.pointer)
+            by_entry[key] = max(by_entry.get(key, 0), f.usage.count)
+    return sum(by_entry.values())

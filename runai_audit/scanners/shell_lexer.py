@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from runai_audit.scanners.shell_wordread import DOC_PLACEHOLDER, Builder, WordReader
+from runai_audit.scanners.shell_wordread import DOC_PLACEHOLDER, Builder, WordReader, continuation
 from runai_audit.scanners.shell_words import SENTINEL, Command, Heredoc, Item, Marker, Source, VarRef, Word
 
 _HEREDOC_PLAIN = re.compile(r"[^\\$`\x00]+")
@@ -258,9 +258,10 @@ class Lexer(WordReader):
         s = self.s
         while self.i < end:
             c = s[self.i]
-            if c == "\\" and self.i + 1 < end and s[self.i + 1] in "$`\\\n":
-                if s[self.i + 1] != "\n":
-                    b.add(s[self.i + 1], self.i + 1)
+            if c == "\\" and continuation(s, self.i, end):
+                self.i += continuation(s, self.i, end)
+            elif c == "\\" and self.i + 1 < end and s[self.i + 1] in "$`\\":
+                b.add(s[self.i + 1], self.i + 1)
                 self.i += 2
             elif c == "$":
                 self.dollar(b, in_dq=True)

@@ -1,8 +1,10 @@
 """Variables a script assigns, and the positional parameters of a function call.
 
-Only plain literal assignments are trusted (`RUNAI_URL=https://acme.run.ai`): their value is
-spliced into URLs and bodies read later in the file. Anything computed stays unresolved. A call's
-arguments replace `$1`..`$9`, `$@` and `$*` in the function body it runs.
+An assignment's value is spliced into URLs and bodies read later in the file. Variables inside it
+are expanded when the assignment is read (`EP="$RUNAI_URL/v1/k8s/users"` takes RUNAI_URL's value
+if it is known by then); the ones still unknown stay unresolved parts of the value, so a URL built
+from them reads with wildcards and keeps their names for the Run:ai hint. A call's arguments
+replace `$1`..`$9`, `$@` and `$*` in the function body it runs.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import re
 
 from runai_audit.scanners.shell_words import VarRef, Word, slice_word, substitute
+
+# `A="$A$A"` doubles a value at each line; past this size it is kept as written, unexpanded.
+_MAX_VALUE = 4096
 
 
 class Variables:
@@ -22,14 +27,16 @@ class Variables:
         if name.endswith("+"):
             self.values.pop(name[:-1], None)
             return
-        self.values[name] = slice_word(word, len(name) + 1)
+        value = slice_word(word, len(name) + 1)
+        expanded = substitute(value, self.lookup)
+        self.values[name] = expanded if len(expanded.text) <= _MAX_VALUE else value
 
     def lookup(self, var: VarRef) -> Word | None:
-        """The literal value of a plain `$NAME` / `${NAME}` / `$(NAME)`, when known."""
+        """The value of a plain `$NAME` / `${NAME}` / `$(NAME)` assigned earlier; the parts of it
+        that were unknown at the assignment stay unresolved."""
         if var.kind not in ("var", "make") or var.op:
             return None
-        value = self.values.get(var.name)
-        return value if value is not None and value.literal is not None else None
+        return self.values.get(var.name)
 
     def resolve_args(self, words: list[Word]) -> list[Word]:
         """Words with known values spliced in; an unquoted `$OPTS` splits on blanks as the shell does."""

@@ -22,6 +22,13 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=$")
 DOC_PLACEHOLDER = re.compile(r"<[A-Za-z][\w\-]*>")  # `<TOKEN>` in documentation examples
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "v": "\v"}
+_CONTINUED_LINE = re.compile(r"\\\r?\n")  # backslash-newline, CRLF files included
+
+
+def continuation(s: str, i: int, end: int) -> int:
+    """The length of a backslash-newline at s[i] (2, or 3 with a CR before the LF); 0 if none."""
+    m = _CONTINUED_LINE.match(s, i, end)
+    return m.end() - i if m else 0
 
 
 class Builder:
@@ -149,12 +156,12 @@ class WordReader:
         """A Dockerfile joins continued lines before the shell sees them, quotes or not."""
         j = start
         while j < close:
-            cut = self.s.find("\\\n", j, close)
-            if cut < 0:
+            m = _CONTINUED_LINE.search(self.s, j, close)
+            if m is None:
                 b.add_run(j, close)
                 return
-            b.add_run(j, cut)
-            j = cut + 2
+            b.add_run(j, m.start())
+            j = m.end()
 
     def make_single_quoted(self, b: Builder, start: int, close: int) -> None:
         """Single quotes stop the shell, not make: `$(VAR)` inside is still make's."""
@@ -183,9 +190,10 @@ class WordReader:
             if c == '"':
                 self.i += 1
                 return
-            if c == "\\" and self.i + 1 < end and s[self.i + 1] in '$`"\\\n':
-                if s[self.i + 1] != "\n":
-                    b.add(s[self.i + 1], self.i + 1)
+            if c == "\\" and continuation(s, self.i, end):
+                self.i += continuation(s, self.i, end)
+            elif c == "\\" and self.i + 1 < end and s[self.i + 1] in '$`"\\':
+                b.add(s[self.i + 1], self.i + 1)
                 self.i += 2
             elif c == "$":
                 self.dollar(b, in_dq=True)
