@@ -164,8 +164,9 @@ def load_history(path: Path, *, scope: str = "", last: int = TREND_RUNS) -> dict
         _check_schema(conn, path)
         row = conn.execute("SELECT max(id) FROM runs WHERE scope = ?", (scope,)).fetchone()
         if row is None or row[0] is None:
+            scopes = [r[0] for r in conn.execute("SELECT DISTINCT scope FROM runs ORDER BY scope")]
             return {"scope": scope, "runs": [], "run": None, "previous": None, "new": [], "fixed": [],
-                    "new_count": 0, "fixed_count": 0}
+                    "new_count": 0, "fixed_count": 0, "scopes": scopes}
         return _summary(conn, int(row[0]), scope, last)
 
 

@@ -282,3 +282,11 @@ def test_scan_history_scope_keeps_repositories_apart(tmp_path: Path) -> None:
     assert (history["run"], history["previous"]) == (3, 1)
     shown = runner.invoke(main, ["history", "show", "--db", str(db), "--scope", "repo-b", "--format", "json"])
     assert [run["id"] for run in json.loads(shown.stdout)["runs"]] == [2]
+
+
+def test_history_show_names_the_scopes_when_the_asked_one_is_empty(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    record_run(db, report([finding(1)]), scope="my-repo", now=T0)
+    result = CliRunner().invoke(main, ["history", "show", "--db", str(db)])
+    assert result.exit_code == 0
+    assert result.stdout == f"{db}: no runs recorded yet; runs were recorded in scope my-repo (use --scope)\n"

@@ -37,7 +37,9 @@ def render_text(summary: dict[str, Any], db: Path) -> str:
     runs = summary["runs"]
     where = f"{db} (scope {summary['scope']})" if summary.get("scope") else str(db)
     if not runs:
-        return f"{where}: no runs recorded yet\n"
+        others = [name or "(none)" for name in summary.get("scopes", [])]
+        hint = f"; runs were recorded in scope {', '.join(others)} (use --scope)" if others else ""
+        return f"{where}: no runs recorded yet{hint}\n"
     lines = [f"{where}: last {len(runs)} run{'s' if len(runs) != 1 else ''}", *_table(runs), ""]
     if summary["previous"] is None:
         lines.append(f"run {summary['run']} is the first: nothing to compare with")
