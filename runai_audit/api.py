@@ -89,7 +89,9 @@ def load_specs(
     target_spec: SpecIndex | None
     release: str | None
     try:
-        if spec_file:
+        if spec_file in versions:  # --spec 2.22: a bundled release's spec for this target
+            target_spec, source, release = load_bundled(spec_file), f"bundled {spec_file}", target
+        elif spec_file:
             target_spec = load_spec_file(Path(spec_file))
             source, release = label or spec_file, target
         else:

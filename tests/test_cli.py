@@ -292,3 +292,11 @@ def test_utf16_files_are_decoded_before_the_prefilter(tmp_path: Path) -> None:
     assert [(f["rule_id"], f["location"]["line"], f["location"]["column"]) for f in doc["findings"]] == [  # type: ignore[union-attr]
         ("RA601", 1, 1)
     ]
+
+
+def test_spec_may_name_a_bundled_release(tmp_path: Path) -> None:
+    script = tmp_path / "a.sh"
+    script.write_text('curl "https://acme.run.ai/api/v1/internal/debug"\n', encoding="utf-8")
+    _, doc = scan_json(str(script), "--spec", "2.22")
+    assert doc["provenance"]["spec_source"] == "bundled 2.22"  # type: ignore[index]
+    assert [f["rule_id"] for f in doc["findings"]] == ["RA100"]  # type: ignore[union-attr]
