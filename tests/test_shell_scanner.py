@@ -176,6 +176,101 @@ def test_kubectl_raw_request() -> None:
     assert calls(obs) == [("GET", "{**}/apis/run.ai/v2alpha1/namespaces/runai-a/trainingworkloads", 1, 19)]
 
 
+def test_url_variable_built_from_other_variables() -> None:
+    obs = scan(
+        'EP="$RUNAI_URL/v1/k8s/users"\n'  # RUNAI_URL unknown: a wildcard base, and the Run:ai hint
+        'curl -s "$EP"\n'
+        "RUNAI_URL=https://a.run.ai\n"
+        'EP="$RUNAI_URL/v1/k8s/users"\n'  # now known: spliced in when EP is assigned
+        'curl -s "$EP"\n'
+        "NODES=${BASE}/api/v1/clusters/$CID/nodes\n"
+        "curl -s $NODES?verbose=1\n"  # unquoted, two unknown inner variables
+    )
+    assert calls(obs) == [
+        ("GET", "{**}/v1/k8s/users", 2, 9),
+        ("GET", "https://a.run.ai/v1/k8s/users", 5, 9),
+        ("GET", "{**}/api/v1/clusters/{*}/nodes", 7, 9),
+    ]
+    assert [(c.runai_hint, c.confidence) for c in api_calls(obs)] == [
+        (True, Confidence.MEDIUM), (True, Confidence.HIGH), (False, Confidence.MEDIUM)
+    ]
+    # evidence shows what the URL was built from, query values masked
+    assert api_calls(obs)[2].evidence == "curl -s $BASE/api/v1/clusters/$CID/nodes?verbose=***"
+
+
+def test_self_doubling_assignments_stay_small() -> None:
+    script = "A=https://a.run.ai/x\n" + 'A="$A$A"\n' * 40 + 'curl "$A/v1/k8s/users"\n'
+    (call,) = api_calls(scan(script))
+    assert (call.location.line, call.location.column) == (42, 6)
+    assert len(call.url) < 10_000
+
+
+def test_crlf_line_continuations() -> None:
+    obs = scan(
+        "#!/bin/bash\r\n"
+        "curl -s \\\r\n"
+        "  https://a.run.ai/v1/k8s/users\r\n"
+        "runai submit x \\\r\n"
+        "  -i img\r\n"
+        'curl -s "https://a.run.ai/v1/k8s/\\\r\n'
+        'projects" -d "{\\"name\\": \\\r\n'
+        '\\"p\\"}"\r\n'
+    )
+    assert calls(obs) == [
+        ("GET", "https://a.run.ai/v1/k8s/users", 3, 3),
+        ("POST", "https://a.run.ai/v1/k8s/projects", 6, 9),  # continued inside double quotes
+    ]
+    assert clis(obs) == [(("runai", "submit", "x", "-i", "img"), 4, 1)]
+    assert body(api_calls(obs)[1]) == [("name", "p", 7, 17)]
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        pytest.param("kubectl get trainingworkloads -n $NS",
+                     ("GET", "{**}/apis/run.ai/v2alpha1/namespaces/{*}/trainingworkloads", 1, 13), id="plural"),
+        pytest.param("kubectl delete interactiveworkload ws -n runai-a",
+                     ("DELETE", "{**}/apis/run.ai/v2alpha1/namespaces/runai-a/interactiveworkloads", 1, 16),
+                     id="singular_and_namespace"),
+        pytest.param("kubectl get runaijobs.run.ai -A",
+                     ("GET", "{**}/apis/run.ai/v1/runaijobs", 1, 13), id="group_qualified_all_namespaces"),
+        pytest.param("oc --namespace=runai-b describe DistributedWorkload/ddp",
+                     ("GET", "{**}/apis/run.ai/v2alpha1/namespaces/runai-b/distributedworkloads", 1, 33),
+                     id="kind_slash_name"),
+        pytest.param("kubectl -o yaml edit inferenceworkloads.v2alpha1.run.ai srv",
+                     ("PATCH", "{**}/apis/run.ai/v2alpha1/namespaces/{*}/inferenceworkloads", 1, 22),
+                     id="versioned_group_after_a_valued_flag"),
+        pytest.param("kubectl -n\"$NS\" label trainingpolicy default tier=gold",
+                     ("PATCH", "{**}/apis/run.ai/v2alpha1/namespaces/{*}/trainingpolicies", 1, 23),
+                     id="attached_unresolved_namespace"),
+        pytest.param("NS=runai-team\nkubectl annotate --all-namespaces=false -n $NS interactivepolicies p a=b",
+                     ("PATCH", "{**}/apis/run.ai/v2alpha1/namespaces/runai-team/interactivepolicies", 2, 48),
+                     id="namespace_from_a_known_variable"),
+    ],
+)
+def test_kubectl_verbs_on_cluster_api_kinds(script: str, expected: tuple[str, str, int, int]) -> None:
+    obs = scan(script)
+    assert calls(obs) == [expected]
+    assert api_calls(obs)[0].runai_hint is True
+
+
+@pytest.mark.parametrize("script", [
+    "kubectl get pods -n runai-a",
+    "kubectl apply -f https://example.com/train.yaml",
+    "kubectl logs trainingworkloads",  # not one of the verbs read
+    "kubectl get trainingworkloads.acme.io",  # another group
+    "kubectl get $KIND -n runai-a",
+    "kubectl explain trainingworkload.spec",
+])
+def test_kubectl_commands_that_are_not_cluster_api_requests(script: str) -> None:
+    assert api_calls(scan(script)) == []
+
+
+def test_kubectl_in_a_function_is_reported_at_the_call_site() -> None:
+    obs = scan("jobs() {\n  kubectl get \"$1\" -A\n}\njobs runaijobs\n")
+    assert calls(obs) == [("GET", "{**}/apis/run.ai/v1/runaijobs", 4, 6)]
+
+
 def test_offsets_for_embedded_text() -> None:
     result = scan_shell("echo start\ncurl https://acme.run.ai/api/v1/x", "ci.yml", line_offset=10, col_offset=8)
     assert calls(result.observations) == [("GET", "https://acme.run.ai/api/v1/x", 12, 14)]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from runai_audit.models import ApiCall, CliCall, Confidence, Observation
+from runai_audit.models import ApiCall, CliCall, Confidence, ManifestObject, Observation
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.dockerfile import scan_dockerfile
 from runai_audit.scanners.makefile import scan_makefile
@@ -65,6 +65,7 @@ def test_markdown_fences() -> None:
         ("GET", "{**}/v1/k8s/clusters/{*}/projects", 29, 46),  # ~~~ fence inside a list item
         ("GET", "https://acme.run.ai/api/v1/projects", 37, 14),  # python fence, via the Python scanner
         ("POST", "{**}/api/v1/workloads/trainings", 43, 6),  # http fence
+        ("cli", ("runai", "submit", "indented-code"), 49, 5),  # indented code holding a runai command
     ]
     assert body(obs[2]) == [("grantType", "client_credentials", 17, 17), ("clientId", "<CLIENT ID>", 17, 52)]
     assert body(obs[6]) == [
@@ -97,9 +98,91 @@ def test_markdown_indented_python_fence_keeps_columns() -> None:
     assert rows(clean(scan_markdown(text, "doc.md"))) == [("DELETE", "https://acme.run.ai/api/v1/projects/1", 5, 21)]
 
 
-def test_markdown_other_languages_and_indented_code_are_not_shell() -> None:
-    text = "```yaml\nrunai: submit\n```\n\n    runai submit indented\n\n```text\nrunai list jobs\n```\n"
+def test_markdown_other_languages_are_not_shell() -> None:
+    text = "```yaml\nrunai: submit\n```\n\n```text\nrunai list jobs\n```\n"
     assert scan_markdown(text, "doc.md").observations == []
+
+
+def test_markdown_indented_code_with_commands_is_shell() -> None:
+    text = (
+        "Run it:\n\n"
+        "    runai submit indented -i img\n"
+        "    curl -s https://acme.run.ai/v1/k8s/users \\\n"
+        "      -H 'Accept: application/json'\n\n"
+        "Or:\n\n"
+        "    $ runai logs x\n"
+        "    runai output is not a command\n\n"
+        "Output only:\n\n"
+        "    runai-free output: 3 jobs\n\n"
+        "- a list item\n\n"
+        "    runai list jobs is prose inside the item\n\n"
+        "!!! note\n"
+        "    curl is mentioned inside an admonition\n\n"
+        "A paragraph\n"
+        "    runai submit lazy-continuation\n"
+    )
+    assert rows(clean(scan_markdown(text, "doc.md"))) == [
+        ("cli", ("runai", "submit", "indented", "-i", "img"), 3, 5),
+        ("GET", "https://acme.run.ai/v1/k8s/users", 4, 13),
+        ("cli", ("runai", "logs", "x"), 9, 7),  # a `$ ` prompt: lines without one are output
+    ]
+
+
+def test_markdown_yaml_fences_go_through_the_manifest_scanner() -> None:
+    text = (
+        "# Workloads\n\n"
+        "```yaml\n"
+        "apiVersion: run.ai/v2alpha1\n"
+        "kind: TrainingWorkload\n"
+        "spec:\n"
+        "  nodePool:\n"
+        "    value: a100\n"
+        "```\n\n"
+        "> ```yml\n"
+        "> ---\n"
+        "> apiVersion: run.ai/v2alpha1\n"
+        "> kind: InteractiveWorkload\n"
+        "> ```\n\n"
+        "1. In a list:\n\n"
+        "   ```json\n"
+        '   {"apiVersion": "run.ai/v1", "kind": "RunaiJob"}\n'
+        "   ```\n\n"
+        "```\n"
+        "# unlabelled\n"
+        "apiVersion: run.ai/v2alpha1\n"
+        "kind: InferenceWorkload\n"
+        "```\n\n"
+        "```yaml\n"
+        "kind: Config  # no apiVersion: not an object\n"
+        "```\n"
+    )
+    obs = clean(scan_markdown(text, "doc.md"))
+    objects = [o for o in obs if isinstance(o, ManifestObject)]
+    assert [(o.api_version, o.kind, o.location.line, o.location.column) for o in objects] == [
+        ("run.ai/v2alpha1", "TrainingWorkload", 4, 1),
+        ("run.ai/v2alpha1", "InteractiveWorkload", 13, 3),  # in a block quote
+        ("run.ai/v1", "RunaiJob", 20, 6),  # indented JSON in a list item: the key inside its quotes
+        ("run.ai/v2alpha1", "InferenceWorkload", 25, 1),  # unlabelled, opening with apiVersion
+    ]
+    assert [(f.path, f.location.line, f.location.column) for f in objects[0].fields if f.path == "spec.nodePool"] == [
+        ("spec.nodePool", 7, 3)
+    ]
+
+
+def test_markdown_shell_fence_here_document_manifest() -> None:
+    text = (
+        "Submit:\n\n"
+        "```bash\n"
+        "kubectl apply -f - <<EOF\n"
+        "apiVersion: run.ai/v2alpha1\n"
+        "kind: TrainingWorkload\n"
+        "EOF\n"
+        "```\n"
+    )
+    obs = clean(scan_markdown(text, "doc.md"))
+    assert [(o.kind, o.location.line, o.location.column) for o in obs if isinstance(o, ManifestObject)] == [
+        ("TrainingWorkload", 5, 1)
+    ]
 
 
 def test_markdown_typescript_fence_uses_the_literal_scanner() -> None:
@@ -135,9 +218,30 @@ def test_dockerfile_run_instructions() -> None:
         ("cli", ("runai", "config", "project", "vision"), 16, 1),  # RUN <<EOF
         ("DELETE", "https://acme.run.ai/api/v1/projects/7", 13, 30),  # exec form
         ("cli", ("runai", "list", "jobs"), 14, 24),  # exec form through /bin/sh -c
+        ("cli", ("runai", "workspace", "list"), 18, 6),  # CMD, exec form
     ]
     # the JSON body spans continued lines, joined the way the builder joins them
     assert body(obs[0]) == [("grantType", "client_credentials", 8, 12), ("clientId", "builder", 10, 12)]
+
+
+def test_dockerfile_cmd_and_entrypoint_are_commands() -> None:
+    text = (
+        "FROM runai/cli:2.13\n"
+        'CMD ["runai","submit","x","-i","busybox"]\n'
+        "ENTRYPOINT runai list jobs\n"
+        "CMD curl -s https://acme.run.ai/v1/k8s/users \\\n"
+        "    -H 'Accept: application/json'\n"
+        'ENTRYPOINT ["/bin/sh", "-c", "runai delete job x"]\n'
+        "ONBUILD CMD runai describe node\n"
+        "LABEL cmd=\"runai list\"\n"
+    )
+    assert rows(clean(scan_dockerfile(text, "Dockerfile"))) == [
+        ("cli", ("runai", "list", "jobs"), 3, 12),
+        ("GET", "https://acme.run.ai/v1/k8s/users", 4, 13),
+        ("cli", ("runai", "describe", "node"), 7, 13),
+        ("cli", ("runai", "submit", "x", "-i", "busybox"), 2, 6),
+        ("cli", ("runai", "delete", "job", "x"), 6, 31),
+    ]
 
 
 def test_dockerfile_each_run_is_its_own_shell() -> None:

@@ -1,11 +1,12 @@
-"""The Dockerfile scanner: RUN instructions, read by the shell scanner at their exact positions.
+"""The Dockerfile scanner: RUN, CMD and ENTRYPOINT instructions, read by the shell scanner at their
+exact positions (a CMD or ENTRYPOINT command runs in the container just as a RUN runs in the build).
 
-Shell-form RUN lines (with their continuations, and with comment or empty lines inside a
+Shell-form lines (with their continuations, and with comment or empty lines inside a
 continuation dropped the way the builder drops them) are kept in a copy of the file in which
 everything else is blanked, so line and column of every observation are the file's own. Exec form
-(`RUN ["curl", "-X", "POST", ...]`) is read as a JSON array of words. BuildKit here-documents
-(`RUN <<EOF ... EOF`) are read as scripts. RUN lines after a SHELL instruction that selects
-PowerShell or cmd are not shell and are left alone.
+(`RUN ["curl", "-X", "POST", ...]`, `CMD ["runai", "submit", ...]`) is read as a JSON array of
+words. BuildKit here-documents (`RUN <<EOF ... EOF`) are read as scripts. Shell-form lines after
+a SHELL instruction that selects PowerShell or cmd are not shell and are left alone.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from runai_audit.scanners.shell_words import Command, Word
 __all__ = ["scan_dockerfile"]
 
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*")
-_RUN = re.compile(r"(?P<lead>[ \t]*(?:ONBUILD[ \t]+)?RUN)(?P<flags>(?:[ \t]+--[\w-]+(?:=\S*)?)*)(?=[ \t]|$)", re.I)
+# An instruction whose argument is a command: RUN, and the CMD / ENTRYPOINT the container starts.
+_RUN = re.compile(r"(?P<lead>[ \t]*(?:ONBUILD[ \t]+)?(?:RUN|CMD|ENTRYPOINT))(?P<flags>(?:[ \t]+--[\w-]+(?:=\S*)?)*)(?=[ \t]|$)", re.I)
 _SHELL = re.compile(r"[ \t]*SHELL[ \t]+(.*)", re.I)
 _HEREDOC = re.compile(r"[ \t]*(?:(?:/bin/)?(?:ba)?sh[ \t]+)?<<-?[ \t]*([\"']?)([A-Za-z_][\w]*)\1[ \t]*$")
 _NOT_POSIX = re.compile(r"powershell|pwsh|cmd(?:\.exe)?\b", re.I)

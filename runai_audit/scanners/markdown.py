@@ -1,11 +1,13 @@
 """The Markdown (and reStructuredText) scanner: code blocks, read by the scanner of their language.
 
 Fenced blocks (``` and ~~~, also inside block quotes and list items) whose info string is a
-shell (sh, bash, shell, console, zsh, or none) go through the shell scanner; python blocks
-through the Python scanner; JavaScript/TypeScript/Go/Java blocks through the string-literal
-scanner; `http` blocks are read as raw requests. In console-style blocks the `$ ` prompts are
-blanked and output lines dropped, so positions stay exact. Indented code is not read: it is as
-often output or configuration as it is commands.
+shell (sh, bash, shell, console, zsh, or none) go through the shell scanner, here-documents that
+hold manifests included; python blocks through the Python scanner; JavaScript/TypeScript/Go/Java
+blocks through the string-literal scanner; `http` blocks are read as raw requests; yaml, yml and
+json blocks (and unlabelled ones that open with `apiVersion:` or `kind:`) that hold a Kubernetes
+object through the manifest scanner (`markdown_manifest`). In console-style blocks the `$ ` prompts are blanked and
+output lines dropped, so positions stay exact. Indented code is read as shell only when it holds
+a runai or curl command line (`markdown_indented`).
 
 In .rst files, `.. code-block:: LANG` (and `code`, `sourcecode`) bodies are read the same way.
 """
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 
 from runai_audit.models import ApiCall, BodyField, Confidence, InputProblem, Location, Observation
 from runai_audit.scanners.base import ScanResult
+from runai_audit.scanners.markdown_indented import indented_blocks
+from runai_audit.scanners.markdown_manifest import holds_manifest, scan_block_heredocs, scan_manifest_block
 from runai_audit.scanners.shell import scan_shell
 from runai_audit.scanners.shell_cli import evidence
 from runai_audit.scanners.shell_http import kept_value
@@ -213,10 +217,21 @@ def http_block(block: Block, path: str) -> list[Observation]:
     return out
 
 
+def shell_block(block: Block, path: str) -> ScanResult:
+    text = "\n".join(shell_view(block.lines))
+    result = scan_shell(text, path, line_offset=block.first_line)
+    docs = scan_block_heredocs(text, block.first_line, path)
+    result.observations.extend(docs.observations)
+    result.problems.extend(docs.problems)
+    return result
+
+
 def scan_block(block: Block, path: str) -> ScanResult:
     lang = block.language
+    if holds_manifest(lang, block.lines):
+        return scan_manifest_block(block.lines, block.first_line, path)
     if lang in SHELL_LANGS:
-        return scan_shell("\n".join(shell_view(block.lines)), path, line_offset=block.first_line)
+        return shell_block(block, path)
     if lang in PYTHON_LANGS:
         lines, cut = python_view(block.lines)
         result = scan_python_block("\n".join(lines), path, block.first_line)
@@ -235,7 +250,13 @@ def scan_block(block: Block, path: str) -> ScanResult:
 
 def scan_markdown(text: str, path: str) -> ScanResult:
     lines = text.split("\n")
-    blocks = rst_blocks(lines) if path.lower().endswith(".rst") else fenced_blocks(lines)
+    if path.lower().endswith(".rst"):
+        blocks = rst_blocks(lines)
+    else:
+        blocks = fenced_blocks(lines)
+        fenced = [i for b in blocks for i in range(b.first_line - 1, b.first_line + len(b.lines) + 1)]
+        blocks += [Block("sh", first, body) for first, body in indented_blocks(lines, fenced)]
+        blocks.sort(key=lambda b: b.first_line)
     result = ScanResult()
     for block in blocks:
         part = scan_block(block, path)

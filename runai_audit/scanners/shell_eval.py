@@ -31,6 +31,7 @@ from runai_audit.scanners.shell_curl import parse_curl
 from runai_audit.scanners.shell_emit import Anchor, cli_call, http_calls, kubectl_raw_call, stdin_of
 from runai_audit.scanners.shell_http import parse_wget
 from runai_audit.scanners.shell_httpie import parse_httpie
+from runai_audit.scanners.shell_kubectl import kubectl_resource_calls
 from runai_audit.scanners.shell_lexer import tokenize, tokenize_word
 from runai_audit.scanners.shell_positions import Locator
 from runai_audit.scanners.shell_vars import Variables, positionals
@@ -181,6 +182,8 @@ class ShellWalker:
             raw_call = kubectl_raw_call(words, anchor, self.locate)
             if raw_call is not None:
                 self.obs.append(raw_call)
+            else:
+                self.obs.extend(kubectl_resource_calls(self.vars.resolve_args(words), anchor, self.locate))
         else:
             confidence = runai_binary(lit)
             if confidence is not None:
