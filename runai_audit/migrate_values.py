@@ -73,11 +73,15 @@ def as_args(value: object) -> str:
     return as_text(value)
 
 
+# A comma or blank that separates names, not one inside a template tag (`{{ .Values.pool }}`).
+_NAME_SEPARATOR = re.compile(r"[,\s]+(?![^{]*[}%]})")
+
+
 def as_list_of_text(value: object) -> list[str]:
     """Node pools: a list, or one string of names separated by commas or spaces."""
     if isinstance(value, list):
         return [as_text(v) for v in value]
-    return [part for part in re.split(r"[,\s]+", as_text(value)) if part]
+    return [part for part in _NAME_SEPARATOR.split(as_text(value)) if part]
 
 
 def pull_policy(value: object) -> str:

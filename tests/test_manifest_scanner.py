@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from runai_audit.models import ApiCall, CliCall, ManifestObject
+from runai_audit.models import ApiCall, CliCall, Confidence, Location, ManifestObject
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.manifest import scan_ci_yaml, scan_manifest, scan_shell_heredocs
 from runai_audit.scanners.manifest_templates import mask_templates
@@ -507,3 +507,244 @@ def test_objects_inside_objects_and_manifest_strings_but_not_references() -> Non
         ("run.ai/v2alpha1", "InteractiveWorkload", 26, 11),
     ]
     assert field_at(only_object(result, "InteractiveWorkload"), "spec.nodePool") == (29, 13)
+
+
+# --------------------------------------------------------------------------- template branches
+
+
+def test_helm_if_else_reads_each_branch_as_its_own_document() -> None:
+    text = dedent(
+        """
+        {{- if .Values.legacy }}
+        apiVersion: run.ai/v2alpha1
+        kind: TrainingWorkload
+        metadata:
+          name: a
+        {{- else }}
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: b
+        {{- end }}
+        """
+    )
+    result = scan_manifest(text, "templates/t3.yaml")
+    assert result.problems == []
+    assert objects(result) == [("run.ai/v2alpha1", "TrainingWorkload", 2, 1), ("batch/v1", "Job", 7, 1)]
+    train = only_object(result, "TrainingWorkload")
+    assert [(f.path, f.location.line, f.location.column, f.value) for f in train.fields] == [
+        ("apiVersion", 2, 1, "run.ai/v2alpha1"),
+        ("kind", 3, 1, "TrainingWorkload"),
+        ("metadata", 4, 1, None),
+        ("metadata.name", 5, 3, "a"),
+    ]
+    assert train.name == "a" and train.raw == text  # the whole template, for migration help
+
+
+def test_inline_if_else_values_are_read_per_branch() -> None:
+    text = dedent(
+        """
+        {{- $legacy := .Values.legacy -}}
+        apiVersion: {{ if $legacy }}run.ai/v2alpha1{{ else }}batch/v1{{ end }}
+        kind: {{ if $legacy }}TrainingWorkload{{ else }}Job{{ end }}
+        metadata:
+          name: x
+        """
+    )
+    result = scan_manifest(text, "templates/b.yaml")
+    assert result.problems == []
+    assert objects(result) == [("run.ai/v2alpha1", "TrainingWorkload", 2, 1), ("batch/v1", "Job", 2, 1)]
+
+
+def test_branches_setting_the_same_key_give_one_object_with_both() -> None:
+    text = dedent(
+        """
+        apiVersion: run.ai/v2alpha1
+        kind: TrainingWorkload
+        metadata:
+          name: w
+        spec:
+          {{- if .Values.pool }}
+          nodePool:
+            value: {{ .Values.pool }}
+          {{- else }}
+          nodePool:
+            value: default
+          migProfile:
+            value: 1g.5gb
+          {{- end }}
+        """
+    )
+    result = scan_manifest(text, "templates/w.yaml")
+    assert objects(result) == [("run.ai/v2alpha1", "TrainingWorkload", 1, 1)]
+    train = only_object(result, "TrainingWorkload")
+    pools = [(f.location.line, f.location.column, f.value) for f in train.fields if f.path == "spec.nodePool.value"]
+    assert pools == [(8, 5, None), (11, 5, "default")]
+    assert field_at(train, "spec.migProfile") == (12, 3)
+
+
+def test_jinja_if_elif_else_has_three_readings() -> None:
+    text = dedent(
+        """
+        {% if old %}
+        apiVersion: run.ai/v2alpha1
+        kind: InteractiveWorkload
+        {% elif older %}
+        apiVersion: run.ai/v1alpha1
+        kind: InteractiveWorkload
+        {% else %}
+        apiVersion: v1
+        kind: Pod
+        {% endif %}
+        metadata:
+          name: ws
+        """
+    )
+    assert objects(scan_manifest(text, "ws.yaml.j2")) == [
+        ("run.ai/v2alpha1", "InteractiveWorkload", 2, 1),
+        ("run.ai/v1alpha1", "InteractiveWorkload", 5, 1),
+        ("v1", "Pod", 8, 1),
+    ]
+
+
+# --------------------------------------------------------------------------- folded CI scripts
+
+
+def api_calls(result: ScanResult) -> list[tuple[str, str, int, int]]:
+    return [(o.method, o.url, o.location.line, o.location.column) for o in result.observations if isinstance(o, ApiCall)]
+
+
+def test_folded_gitlab_script_keeps_each_line_where_it_is() -> None:
+    pipeline = dedent(
+        """
+        stages: [report]
+        report:
+          script:
+            - >
+              curl -s -H "Authorization: Bearer $TOKEN"
+              $RUNAI_URL/v1/k8s/clusters/$CLUSTER/jobs
+          after_script:
+            - runai list jobs
+        """
+    )
+    result = scan_ci_yaml(pipeline, ".gitlab-ci.yml")
+    assert api_calls(result) == [("GET", "{**}/v1/k8s/clusters/{*}/jobs", 6, 7)]
+    assert cli_calls(result) == [("runai list jobs", 8, 7)]
+
+
+def test_folded_github_run_step_with_blank_and_indented_lines() -> None:
+    workflow = dedent(
+        """
+        jobs:
+          a:
+            steps:
+              - name: projects
+                run: >-
+                  curl -s -H "Authorization: Bearer $TOKEN"
+                  "$RUNAI_URL/v1/k8s/clusters/${{ vars.CLUSTER }}/projects"
+
+                  runai list jobs
+                    --project team-a
+                  curl -X DELETE "$RUNAI_URL/v1/k8s/clusters/$C/jobs/j1"
+        """
+    )
+    result = scan_ci_yaml(workflow, ".github/workflows/a.yml")
+    assert api_calls(result) == [
+        ("GET", "{**}/v1/k8s/clusters/{*}/projects", 7, 11),
+        ("DELETE", "{**}/v1/k8s/clusters/{*}/jobs/j1", 11, 26),
+    ]
+    # a blank line and a more-indented line keep their line breaks, as YAML folding does
+    assert cli_calls(result) == [("runai list jobs", 9, 11)]
+
+
+# --------------------------------------------------------------------------- URLs in values
+
+
+def test_runai_urls_in_config_values_are_low_confidence_calls() -> None:
+    text = dedent(
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: cfg
+        data:
+          PROJECTS_URL: https://acme.run.ai/v1/k8s/clusters/abc/projects
+          TOKEN_URL: "https://acme.run.ai/v1/k8s/auth/oauth/apptoken?scope=x"
+          NOTE: see https://acme.run.ai/v1/k8s/users for details
+          HOME: https://acme.run.ai/
+        """
+    )
+    result = scan_manifest(text, "k8s/cm.yaml")
+    calls = [o for o in result.observations if isinstance(o, ApiCall)]
+    assert api_calls(result) == [
+        ("*", "https://acme.run.ai/v1/k8s/clusters/abc/projects", 6, 17),
+        ("*", "https://acme.run.ai/v1/k8s/auth/oauth/apptoken", 7, 15),
+    ]
+    assert {c.confidence for c in calls} == {Confidence.LOW}
+    assert [(q.name, q.location) for q in calls[1].query] == [("scope", Location("k8s/cm.yaml", 7, 62))]
+    assert calls[0].evidence == "PROJECTS_URL: https://acme.run.ai/v1/k8s/clusters/abc/projects"
+
+
+def test_runai_url_in_json_settings() -> None:
+    result = scan_manifest('{"projects_url": "https://acme.run.ai/v1/k8s/clusters/abc/projects"}', "settings.json")
+    assert api_calls(result) == [("*", "https://acme.run.ai/v1/k8s/clusters/abc/projects", 1, 19)]
+
+
+def test_ansible_uri_task_url_takes_its_sibling_method() -> None:
+    text = dedent(
+        """
+        - hosts: localhost
+          tasks:
+            - ansible.builtin.uri:
+                url: "{{ runai_url }}/api/v1/token"
+                method: post
+            - ansible.builtin.uri:
+                url: "{{ runai_url }}/v1/k8s/clusters/{{ cluster }}/projects"
+            - kubernetes.core.k8s:
+                definition:
+                  apiVersion: run.ai/v2alpha1
+                  kind: TrainingWorkload
+                  metadata: {name: ans}
+        """
+    )
+    result = scan_manifest(text, "ansible/site.yml")
+    assert api_calls(result) == [
+        ("POST", "{**}/api/v1/token", 4, 15),
+        ("*", "{**}/v1/k8s/clusters/{*}/projects", 7, 15),
+    ]
+    assert all(o.runai_hint for o in result.observations if isinstance(o, ApiCall))
+    assert objects(result) == [("run.ai/v2alpha1", "TrainingWorkload", 10, 11)]
+
+
+def test_ci_run_steps_are_left_to_the_shell_scanner() -> None:
+    workflow = dedent(
+        """
+        env:
+          USERS_URL: https://acme.run.ai/v1/k8s/users
+        jobs:
+          a:
+            steps:
+              - run: https://acme.run.ai/v1/k8s/clusters/c/projects
+              - run: curl https://acme.run.ai/v1/k8s/clusters/c/jobs
+        """
+    )
+    path = ".github/workflows/a.yml"
+    assert api_calls(scan_manifest(workflow, path)) == [("*", "https://acme.run.ai/v1/k8s/users", 2, 14)]
+    assert api_calls(scan_ci_yaml(workflow, path)) == [("GET", "https://acme.run.ai/v1/k8s/clusters/c/jobs", 7, 19)]
+
+
+def test_endpoint_descriptions_are_not_calls() -> None:
+    # A rule catalog row and a spec diff entry name endpoints to say they are deprecated.
+    text = dedent(
+        """
+        - id: RA101
+          match: {kind: endpoint, path: "/v1/k8s/clusters/{clusterId}/projects"}
+          replacement: /api/v1/org-unit/projects
+        - method: DELETE
+          path: /v1/k8s/clusters/{clusterId}/departments/{department-id}
+          deprecated: true
+        - method: DELETE
+          path: /v1/k8s/clusters/c1/departments/d1
+        """
+    )
+    assert api_calls(scan_manifest(text, "inventory.yaml")) == [("DELETE", "{**}/v1/k8s/clusters/c1/departments/d1", 8, 9)]

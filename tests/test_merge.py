@@ -140,7 +140,7 @@ def test_merge_text_has_the_repository_table(results: tuple[Path, Path]) -> None
     ]
     assert "payments/scripts/sync.py:4:3: RA101 error RA101 message" in lines
     assert "training/scripts/sync.py:4:3: RA101 error RA101 message" in lines
-    assert lines[-1] == "2 errors, 0 warnings, 0 notes; 17 files scanned; 1 suppressed; 1 input could not be read"
+    assert lines[-1] == "2 errors, 0 warnings, 0 notes; 17 files scanned; 1 suppressed; 1 skipped; 1 input could not be read"
 
 
 def test_merge_json_markdown_html(results: tuple[Path, Path], tmp_path: Path) -> None:

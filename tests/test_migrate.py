@@ -335,6 +335,49 @@ def test_templated_values_keep_their_template_text() -> None:
     assert m.unmapped == ("spec.gpu",)
 
 
+def test_helm_template_with_a_leading_comment_line_migrates_its_own_values() -> None:
+    # The `{{- /* ... */ -}}` line is blanked by masking; values must still come from their
+    # own place in the file, not from a few characters further on.
+    path = Path(__file__).parent / "fixtures" / "manifests" / "chart" / "templates" / "inference.yaml"
+    [m] = migrate_all(path.read_text(encoding="utf-8"))
+    assert (m.method, m.path, m.kind, m.unmapped) == ("POST", "/api/v1/workloads/inferences", "InferenceWorkload", ())
+    assert m.body == {
+        "name": "{{ .Release.Name }}-serve",
+        "projectId": '<id of project {{ .Values.project | default "vision" }}>',
+        "clusterId": "00000000-0000-0000-0000-000000000000",
+        "spec": {
+            "compute": {"gpuDevicesRequest": 1},
+            "servingPort": {"container": 8000},
+            "image": "{{ .Values.image }}:{{ .Values.tag }}",
+            "nodePools": ["{{ .Values.pool }}"],  # one templated name, not split at its blanks
+            "autoscaling": {"minReplicas": 1, "maxReplicas": 3},
+        },
+    }
+
+
+def test_template_if_else_migrates_the_run_ai_branch() -> None:
+    text = dedent(
+        """
+        {{- if .Values.legacy }}
+        apiVersion: run.ai/v2alpha1
+        kind: TrainingWorkload
+        metadata:
+          name: legacy
+        spec:
+          image:
+            value: busybox
+        {{- else }}
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: modern
+        {{- end }}
+        """
+    )
+    [m] = migrate_all(text)
+    assert (m.kind, m.body["name"], m.body["spec"]) == ("TrainingWorkload", "legacy", {"image": "busybox"})
+
+
 def test_v1alpha1_shape_and_list_items_migrate_too() -> None:
     text = dedent(
         """

@@ -205,6 +205,54 @@ def test_metrics_scanner_prefilter_and_evidence_is_the_name_only() -> None:
     assert isinstance(use, MetricUse) and use.evidence == "runai_job_image"
 
 
+def metric_uses(text: str, path: str) -> list[tuple[str, int, int]]:
+    return [(u.name, u.location.line, u.location.column) for u in scan_metrics(text, path).observations
+            if isinstance(u, MetricUse)]
+
+
+def test_metric_names_in_comments_are_prose_not_uses() -> None:
+    python = (
+        "import requests\n"
+        'Q = "avg(runai_gpu_utilization_per_workload) by (workload_name)"  # was runai_job_image\n'
+        "# the old runai_job_image metric is gone\n"
+        'H = "#runai_job_total_runtime # not a comment inside a string"\n'
+    )
+    assert metric_uses(python, "m1.py") == [
+        ("runai_gpu_utilization_per_workload", 2, 10),
+        ("runai_job_total_runtime", 4, 7),
+    ]
+    shell = (
+        'curl -s "$PROM/api/v1/query" --data-urlencode "query=sum(runai_job_total_runtime)"\n'
+        "# runai_job_image no longer exists\n"
+        "echo ${#jobs[@]} it's runai_job_cpu_usage # runai_x\n"
+    )
+    assert metric_uses(shell, "m2.sh") == [("runai_job_total_runtime", 1, 58), ("runai_job_cpu_usage", 3, 23)]
+    script = 'const q = "runai_job_image"; // formerly runai_job_total_runtime\n'
+    assert metric_uses(script, "panel.ts") == [("runai_job_image", 1, 12)]
+
+
+def test_grafana_text_panels_and_descriptions_are_prose_not_uses() -> None:
+    dashboard = (
+        '{"panels": [\n'
+        '  {"type": "timeseries", "description": "was runai_job_image",\n'
+        '   "targets": [{"expr": "sum(runai_job_total_runtime)"}]},\n'
+        '  {"type": "text", "options": {"mode": "markdown",\n'
+        '   "content": "Formerly runai_job_image was shown here"}}\n'
+        "]}\n"
+    )
+    assert metric_uses(dashboard, "dash.json") == [("runai_job_total_runtime", 3, 30)]
+    rules = (
+        "groups:\n"
+        "  - name: runai\n"
+        "    rules:\n"
+        "      - alert: IdleGPU  # replaces runai_job_image\n"
+        "        expr: runai_gpu_idle_time_per_workload > 3600\n"
+        "        annotations:\n"
+        "          description: runai_gpu_idle_time_per_workload is high\n"
+    )
+    assert metric_uses(rules, "rules.yaml") == [("runai_gpu_idle_time_per_workload", 5, 15)]
+
+
 # --------------------------------------------------------------------------- cli
 
 SUBMIT = rule("cli", {"binary": "runai", "command": ("submit",), "exclude_flags": ("--interactive",),

@@ -13,17 +13,22 @@ patches (`patches[].patch`, `patchesStrategicMerge` items), Argo `manifest: |` r
 manifests kept in ConfigMaps. Kustomize needs nothing else: its resources and patch files are
 YAML files the walker visits anyway. `kubectl apply -f FILE` is covered the same way: FILE
 itself is scanned.
+
+Values that are Run:ai API URLs (a ConfigMap's `PROJECTS_URL`, an Ansible `uri` task) become
+low-confidence ApiCalls (`manifest_urls`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from runai_audit.models import FieldRef, InputProblem, Location, ManifestObject
+from runai_audit.models import FieldRef, InputProblem, Location, ManifestObject, Observation
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.manifest_ci import scan_ci_yaml
+from runai_audit.scanners.manifest_ci import is_ci_file, scan_ci_yaml
 from runai_audit.scanners.manifest_docs import Doc, embedded_offsets, read_documents
 from runai_audit.scanners.manifest_heredoc import scan_shell_heredocs
+from runai_audit.scanners.manifest_urls import config_api_calls
 from runai_audit.scanners.manifest_walk import KeyPath, WalkBudget, iter_key_paths
 from runai_audit.scanners.manifest_yaml import YamlLimit, YNode
 
@@ -50,24 +55,42 @@ def scan_manifest(text: str, path: str, *, line_offset: int = 0, col_offset: int
     """
     result = ScanResult()
     docs, problems = read_documents(text, is_json=looks_like_json(text, path))
+    ci = is_ci_file(text, path)  # its run steps are the shell scanner's
     for problem in problems:
         result.problems.append(InputProblem(path, problem.reason, problem.line + 1 + line_offset))
     for doc in docs:
         try:
-            _scan_doc(doc, path, line_offset, col_offset, result)
+            _scan_doc(doc, path, line_offset, col_offset, result, ci)
         except YamlLimit as exc:
             line = doc.chunk.first_line + exc.line + 1 + line_offset
             result.problems.append(InputProblem(path, exc.reason, line))
+    result.observations = _merge_readings(result.observations)
     return result
 
 
-def _scan_doc(doc: Doc, path: str, line_offset: int, col_offset: int, result: ScanResult) -> None:
+def _merge_readings(observations: list[Observation]) -> list[Observation]:
+    """One observation per place: a template read once per if/else branch sees what lies
+    outside the branches in every reading. An object seen twice keeps the fields of both."""
+    merged: dict[object, Observation] = {}
+    for obs in observations:
+        key: object = (obs.api_version, obs.kind, obs.location) if isinstance(obs, ManifestObject) else obs
+        first = merged.get(key)
+        if first is None:
+            merged[key] = obs
+        elif isinstance(first, ManifestObject) and isinstance(obs, ManifestObject):
+            fields = tuple(dict.fromkeys(first.fields + obs.fields))
+            merged[key] = replace(first, fields=fields, name=first.name or obs.name)
+    return list(merged.values())
+
+
+def _scan_doc(doc: Doc, path: str, line_offset: int, col_offset: int, result: ScanResult, ci: bool) -> None:
     budget = WalkBudget()
     nodes, embedded = _find(doc.root, budget)
     for node in nodes:
         obj = _manifest_object(doc, node, node is doc.root, path, line_offset, col_offset, budget)
         if obj is not None:
             result.observations.append(obj)
+    result.observations.extend(config_api_calls(doc, path, line_offset, col_offset, ci=ci))
     for scalar in embedded:
         inner_line, inner_col = embedded_offsets(doc, scalar)
         inner = scan_manifest(scalar.value, path, line_offset=line_offset + inner_line, col_offset=col_offset + inner_col)
@@ -152,11 +175,7 @@ def _manifest_object(
     metadata = node.get("metadata")
     name_node = metadata.get("name") if metadata is not None else None
     name = _value_text(doc, name_node) if name_node is not None else None
-    if whole_document:
-        start = doc.chunk.start_index
-        raw = doc.source[start : start + len(doc.chunk.text)]
-    else:
-        raw = doc.node_text(node)
+    raw = doc.chunk_source() if whole_document else doc.node_text(node)
     return ManifestObject(
         api_version=api_node.value,
         kind=kind_node.value,

@@ -60,12 +60,44 @@ _GITLAB_SCRIPT = re.compile(r"^\s*-?\s*(?:script|before_script|after_script)\s*:
 _GITLAB_TOP = re.compile(r"^(?:stages|include|default|workflow|variables|image|services)\s*:", re.M)
 
 
+def script_scalars(doc: Doc, path: str) -> list[YNode]:
+    """The scalars of a CI document that the shell scanner reads (run steps, GitLab scripts)."""
+    return list((_github_scripts if is_github_path(path) else _gitlab_scripts)(doc))
+
+
 def is_ci_file(text: str, path: str) -> bool:
     """GitHub workflows and actions by path; GitLab CI by name or by its telltale keys."""
     name = path.rsplit("/", 1)[-1].lower()
     if is_github_path(path) or name.endswith(".gitlab-ci.yml") or name == ".gitlab-ci.yaml":
         return True
     return bool(_GITLAB_SCRIPT.search(text) and _GITLAB_TOP.search(text))
+
+
+def _script(doc: Doc, scalar: YNode) -> tuple[str, int, int]:
+    """The script a step runs, and the (line, column) offsets that place it in the file.
+
+    A folded block (`>`, `>-`) joins its lines with spaces, so its value has one line where the
+    file has several. It is given to the shell scanner as the file's own lines instead, each
+    line break YAML folds ended with a backslash: the shell joins those lines just as YAML did,
+    and every position stays on its true line.
+    """
+    line_offset, col_offset = embedded_offsets(doc, scalar)
+    header = doc.original(scalar).split("\n", 1)[0].split("#", 1)[0]
+    if scalar.style != ">" or any(c.isdigit() for c in header):  # `>2`: explicit indentation, rare
+        return scalar.value, line_offset, col_offset
+    first = line_offset - doc.chunk.first_line
+    last = scalar.end_line if scalar.end_column else scalar.end_line - 1
+    lines: list[str] = []
+    for line in doc.chunk.text.split("\n")[first : last + 1]:
+        line = line.rstrip("\r")
+        if line.strip() and len(line) - len(line.lstrip(" ")) < col_offset:
+            break  # past the block (a comment less indented than its text)
+        lines.append(line[col_offset:])
+    for number in range(len(lines) - 1):
+        this, after = lines[number], lines[number + 1]
+        if this.strip() and after.strip() and not this.startswith((" ", "\t")) and not after.startswith((" ", "\t")):
+            lines[number] = this + " \\"
+    return "\n".join(lines).rstrip("\n") + "\n", line_offset, col_offset
 
 
 def scan_ci_yaml(text: str, path: str) -> ScanResult:
@@ -84,15 +116,14 @@ def scan_ci_yaml(text: str, path: str) -> ScanResult:
         # GitHub `${{ }}` expressions are valid YAML almost everywhere; where they are not, read
         # the file again with every expression masked in place.
         docs, _ = read_documents(text, templates="always")
-    finder = _github_scripts if is_github_path(path) else _gitlab_scripts
     for doc in docs:
         try:
-            scripts = list(finder(doc))
+            scripts = script_scalars(doc, path)
         except YamlLimit:
             continue  # reported by the manifest scanner, which walks the same keys
         for scalar in scripts:
-            line_offset, col_offset = embedded_offsets(doc, scalar)
-            inner = scan_shell(scalar.value, path, line_offset=line_offset, col_offset=col_offset)
+            script, line_offset, col_offset = _script(doc, scalar)
+            inner = scan_shell(script, path, line_offset=line_offset, col_offset=col_offset)
             result.observations.extend(inner.observations)
             result.problems.extend(inner.problems)
     return result

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 import yaml
 
+from runai_audit.scanners.manifest_branches import (
+    branch_readings,
+    inline_branch_lines,
+    overlaps,
+    repeats_a_key,
+)
 from runai_audit.scanners.manifest_templates import Masked, TemplateError, has_template, mask_templates
 from runai_audit.scanners.manifest_yaml import (
     Chunk,
@@ -48,18 +54,25 @@ class Doc:
         first = self.chunk.first_line
         return self.masked.touches(first + node.line, node.column, first + node.end_line, node.end_column)
 
+    def source_index(self, index: int) -> int:
+        """The offset in `source` of an offset in the chunk (masking may have blanked lines)."""
+        offset = self.chunk.start_index + index
+        return self.masked.source_index(offset) if self.masked is not None else offset
+
     def original(self, node: YNode) -> str:
         """The node's own source text, from the unmasked original."""
-        base = self.chunk.start_index
-        return self.source[base + node.start_index : base + node.end_index]
+        return self.source[self.source_index(node.start_index) : self.source_index(node.end_index)]
+
+    def chunk_source(self) -> str:
+        """The whole document's source text, from the unmasked original."""
+        return self.source[self.source_index(0) : self.source_index(len(self.chunk.text))]
 
     def node_text(self, node: YNode) -> str:
         """A node as standalone YAML: its source from the start of its line, the lead blanked."""
-        base = self.chunk.start_index
-        start = base + node.start_index
+        start = self.source_index(node.start_index)
         line_start = self.source.rfind("\n", 0, start) + 1
         lead = " " * (start - line_start)
-        end = base + node.end_index if node.end_index > node.start_index else len(self.source)
+        end = self.source_index(node.end_index) if node.end_index > node.start_index else len(self.source)
         return lead + self.source[start:end]
 
 
@@ -73,18 +86,59 @@ def read_documents(text: str, *, is_json: bool = False, templates: str = "auto")
     """Documents and problems. `templates`: "auto" masks when tags are present, or "never"/"always"."""
     if len(text) > MAX_TEXT_CHARS:
         return [], [DocProblem(0, f"file is larger than {MAX_TEXT_CHARS} characters; not parsed")]
-    masked: Masked | None = None
-    work = _json_ready(text) if is_json else text
-    if not is_json and (templates == "always" or (templates == "auto" and has_template(text))):
-        try:
-            masked = mask_templates(text)
-        except TemplateError as exc:
-            return [], [DocProblem(exc.line, f"template could not be read: {exc.reason}")]
-        work = masked.text
+    if is_json or not (templates == "always" or (templates == "auto" and has_template(text))):
+        docs, problems, _ = _read(_json_ready(text) if is_json else text, text, None, is_json)
+        return docs, problems
+    try:
+        masked = mask_templates(text)
+        readings = branch_readings(text)  # what each reading hides; [] without if/else blocks
+    except TemplateError as exc:
+        return [], [DocProblem(exc.line, f"template could not be read: {exc.reason}")]
+    docs, problems, unsure = _read(masked.text, text, masked, False)
+    unsure.update(inline_branch_lines(text) if readings else ())
+    if readings and unsure:
+        # Where the branches of an if/else clash when both are kept (a key set in each, YAML
+        # that parses one branch at a time), read each branch as its own document instead.
+        docs = [doc for doc in docs if not overlaps(_lines(doc.chunk), unsure)]
+        problems = [problem for problem in problems if not overlaps((problem.line, problem.line + 1), unsure)]
+        seen: set[tuple[int, str]] = set()  # chunks that several readings share are read once
+        for hidden in readings:
+            reading = mask_templates(text, hidden)
+            more_docs, more_problems, _ = _read(reading.text, text, reading, False, wanted=unsure, seen=seen)
+            docs.extend(more_docs)
+            problems.extend(more_problems)
+        docs.sort(key=lambda doc: doc.chunk.first_line)
+        problems = sorted(dict.fromkeys(problems), key=lambda problem: problem.line)
+    return docs, problems
+
+
+def _lines(chunk: Chunk) -> tuple[int, int]:
+    return chunk.first_line, chunk.first_line + chunk.text.count("\n") + 1
+
+
+def _read(
+    work: str,
+    source: str,
+    masked: Masked | None,
+    is_json: bool,
+    *,
+    wanted: set[int] | None = None,
+    seen: set[tuple[int, str]] | None = None,
+) -> tuple[list[Doc], list[DocProblem], set[int]]:
+    """Docs and problems of one reading, and the lines of its documents that branch readings
+    may read better (they failed to parse or set a key twice). `wanted` keeps only the
+    documents over those lines; `seen` skips documents already read."""
     docs: list[Doc] = []
     problems: list[DocProblem] = []
-    chunks = [Chunk(0, work, 0)] if is_json else split_documents(work)
-    for chunk in chunks:
+    unsure: set[int] = set()
+    for chunk in [Chunk(0, work, 0)] if is_json else split_documents(work):
+        lines = _lines(chunk)
+        if wanted is not None and not overlaps(lines, wanted):
+            continue
+        if seen is not None:
+            if (chunk.first_line, chunk.text) in seen:
+                continue
+            seen.add((chunk.first_line, chunk.text))
         try:
             root = _parse(chunk.text, is_json)
         except YamlLimit as exc:
@@ -95,10 +149,13 @@ def read_documents(text: str, *, is_json: bool = False, templates: str = "auto")
             if is_json:
                 what = "not valid JSON"
             problems.append(DocProblem(chunk.first_line + problem_line(exc), f"{what}: {describe(exc)}"))
+            unsure.update(range(*lines))
             continue
         if root is not None:
-            docs.append(Doc(root, chunk, text, masked))
-    return docs, problems
+            docs.append(Doc(root, chunk, source, masked))
+            if masked is not None and repeats_a_key(root):
+                unsure.update(range(*lines))
+    return docs, problems, unsure
 
 
 def _parse(text: str, is_json: bool) -> YNode | None:

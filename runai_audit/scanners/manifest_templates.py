@@ -17,6 +17,8 @@ unresolved: their values are not trusted, a templated key becomes `{*}` in field
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 FILLER = "_"
@@ -38,6 +40,15 @@ class Masked:
     text: str
     # 0-based line -> [(start column, end column)) that were template text
     spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    # Blanking a line removes its characters: where (offset in `text`) and how many in all so
+    # far, so that an offset in `text` can be turned back into one in the original.
+    removed_at: list[int] = field(default_factory=list)
+    removed_total: list[int] = field(default_factory=list)
+
+    def source_index(self, index: int) -> int:
+        """The offset in the original text of offset `index` in the masked text."""
+        before = bisect_left(self.removed_at, index)
+        return index + (self.removed_total[before - 1] if before else 0)
 
     def touches(self, line: int, column: int, end_line: int, end_column: int) -> bool:
         """Whether the region [line:column, end_line:end_column) overlaps a masked span."""
@@ -54,7 +65,7 @@ def has_template(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
-def _tag_spans(text: str) -> list[tuple[int, int]]:
+def tag_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges of every template tag, in order."""
     spans: list[tuple[int, int]] = []
     position = 0
@@ -71,10 +82,14 @@ def _tag_spans(text: str) -> list[tuple[int, int]]:
         position = end + len(closer)
 
 
-def mask_templates(text: str) -> Masked:
-    """The text with template tags masked; raises TemplateError for an unclosed tag."""
+def mask_templates(text: str, hidden: Sequence[tuple[int, int]] = ()) -> Masked:
+    """The text with template tags masked; raises TemplateError for an unclosed tag.
+
+    `hidden` character ranges (the branches of an if/else that this reading leaves out) are
+    masked like tags that print nothing.
+    """
     chars = list(text)
-    spans = _tag_spans(text)
+    spans = tag_spans(text)
     tag_chars: set[int] = set()  # characters of every tag
     silent_chars: set[int] = set()  # of those, the tags that print nothing
     for start, end in spans:
@@ -86,9 +101,15 @@ def mask_templates(text: str) -> Masked:
                 tag_chars.add(i)
                 if silent:
                     silent_chars.add(i)
+    for start, end in hidden:
+        for i in range(start, end):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+                tag_chars.add(i)
+                silent_chars.add(i)
     masked = Masked(text="")
     lines_out: list[str] = []
-    offset = 0
+    offset = out_offset = 0
     for number, line in enumerate("".join(chars).split("\n")):
         covered = [i for i in range(len(line)) if offset + i in tag_chars]
         offset += len(line) + 1
@@ -96,12 +117,16 @@ def mask_templates(text: str) -> Masked:
             rest = "".join(c for i, c in enumerate(line) if offset - len(line) - 1 + i not in tag_chars)
             if not rest.strip():
                 # A line of tags only: control flow or a generated block; keep just its "\r".
-                line = "\r" if line.endswith("\r") else ""
+                blank = "\r" if line.endswith("\r") else ""
+                masked.removed_at.append(out_offset)
+                masked.removed_total.append((masked.removed_total or [0])[-1] + len(line) - len(blank))
+                line = blank
             else:
                 printed = [c for c in covered if offset - len(line) - 1 + c not in silent_chars]
                 if printed:
                     masked.spans[number] = _runs(printed)
         lines_out.append(line)
+        out_offset += len(line) + 1
     masked.text = "\n".join(lines_out)
     return masked
 

@@ -6,6 +6,9 @@ token of the file's text (JSON and YAML never escape the characters of a metric 
 lexical pass finds every name at its exact position whatever the container format, and a
 file that does not even contain "runai_" costs one substring test.
 
+Names in prose are not uses: comments and dashboard text panels are left out
+(`metrics_prose`).
+
 Only the name is kept as evidence: the rest of a query may hold label values.
 """
 
@@ -15,6 +18,7 @@ import re
 
 from runai_audit.models import Location, MetricUse
 from runai_audit.scanners.base import ScanResult
+from runai_audit.scanners.metrics_prose import comment_start, inside, prose_spans
 
 PREFIX = "runai_"
 _NAME = re.compile(r"runai_[A-Za-z0-9_:]+")
@@ -38,13 +42,17 @@ def scan_metrics(text: str, path: str) -> ScanResult:
     result = ScanResult()
     if PREFIX not in text:
         return result
+    prose = prose_spans(text, path)
+    line_start = 0
     for number, line in enumerate(text.split("\n")):
+        start, line_start = line_start, line_start + len(line) + 1
         if PREFIX not in line:
             continue
         proxied = GRAFANA_PROXY in line
-        for found in _NAME.finditer(line):
+        for found in _NAME.finditer(line, 0, comment_start(line)):
             name = found.group().rstrip(":")  # `runai_x:` as a YAML key ends before the colon
-            if not _starts_token(line, found.start()):
+            at = start + found.start()
+            if not _starts_token(line, found.start()) or inside(prose, at):
                 continue
             result.observations.append(
                 MetricUse(
