@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from runai_audit import findings_text
 from runai_audit.catalog.model import Rule
-from runai_audit.lifecycle import Verdict, judge
+from runai_audit.lifecycle import ReleaseCalendar, Verdict, judge
 from runai_audit.matchers.base import Hit, Matcher
 from runai_audit.matchers.registry import matchers_by_kind
 from runai_audit.matchers.rest import endpoint_hit, matching_endpoint, methods_match, parsed, template
@@ -87,7 +87,7 @@ def _most_concrete(
 @dataclass(frozen=True)
 class EngineContext:
     rules: tuple[Rule, ...]
-    releases: object  # runai_audit.lifecycle.ReleaseCalendar
+    releases: ReleaseCalendar
     target: Target
     specs: SpecLibrary
     hosts: tuple[str, ...] = ()
@@ -124,11 +124,11 @@ def verdict_for(rule: Rule, ctx: EngineContext, in_target_spec: bool | None) -> 
         return Verdict(status, Severity(rule.severity), None, None, None)
     if rule.deprecated_in is None and rule.removed_in is None:
         # Superseded without a dated notice (e.g. the Keycloak realm token URL): worth a note.
-        return Verdict(Status.DEPRECATED, Severity.NOTE, None, None, None)
+        return Verdict(Status.DEPRECATED, Severity.NOTE, None, None, None, "superseded")
     return judge(
         deprecated_in=rule.deprecated_in,
         removed_in=rule.removed_in,
-        releases=ctx.releases,  # type: ignore[arg-type]
+        releases=ctx.releases,
         deployment=ctx.target.deployment,
         target=ctx.target.version,
         as_of=ctx.as_of,

@@ -28,7 +28,7 @@ def _when(rule: Rule, verdict: Verdict, target: Target) -> str:
         return f"is deprecated{since} and not in the {target.version} API reference."
     if verdict.reason == "announced":
         return f"is removed in {verdict.breaks_in} (announced)."
-    if rule.deprecated_in is None and rule.removed_in is None:
+    if verdict.reason == "superseded":
         return "is superseded (no dated deprecation notice)."
     through = f", supported through {verdict.supported_through}" if verdict.supported_through else ""
     sunset = f", sunset {verdict.sunset.isoformat()}" if verdict.sunset else ""

@@ -43,7 +43,8 @@ class Verdict:
     supported_through: str | None  # the last release that still supports it (self-hosted)
     # Why: "policy" (past the deprecation window), "documented" (a release note removes it),
     # "absent" (the target's API reference lacks it), "saas" (six months passed), "announced"
-    # (a documented removal still ahead), or "" for a plain deprecation.
+    # (a documented removal still ahead), "superseded" (replaced without a dated notice), or ""
+    # for a plain deprecation.
     reason: str = ""
 
 

@@ -150,7 +150,7 @@ def _deprecated_operation(call: ApiCall, op: Operation, ctx: EngineContext) -> I
 
     first = ctx.specs.first_flagged(op.method, op.path)
     verdict = judge(
-        deprecated_in=first, removed_in=None, releases=ctx.releases,  # type: ignore[arg-type]
+        deprecated_in=first, removed_in=None, releases=ctx.releases,
         deployment=ctx.target.deployment, target=ctx.target.version, as_of=ctx.as_of,
         in_target_spec=True, sunset_within=ctx.sunset_within,
     ) or Verdict(Status.DEPRECATED, Severity.WARNING, None, None, None)

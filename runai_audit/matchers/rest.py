@@ -33,12 +33,6 @@ def lower_confidence(conf: Confidence) -> Confidence:
     return Confidence.MEDIUM if conf is Confidence.HIGH else Confidence.LOW
 
 
-def _allow_prefix(url: ParsedUrl) -> bool:
-    # A literal host may sit behind a reverse-proxy prefix (/runai, /grafana); an unknown base
-    # is handled by the template itself through the leading {**}.
-    return url.host is not None
-
-
 def endpoint_matches(endpoint: str, call: ApiCall) -> bool:
     """`endpoint` is "METHOD /path/template" or "*" (any operation)."""
     if endpoint.strip() == "*":
@@ -47,7 +41,9 @@ def endpoint_matches(endpoint: str, call: ApiCall) -> bool:
     if not methods_match([method.upper()], call.method):
         return False
     url = parsed(call.url)
-    return template(path.strip()).match(url.path, allow_prefix=_allow_prefix(url)) is not None
+    # A literal host may sit behind a reverse-proxy prefix (/runai); an unknown base is
+    # handled by the template itself through the leading {**}.
+    return template(path.strip()).match(url.path, allow_prefix=url.host is not None) is not None
 
 
 def matching_endpoint(endpoints: Sequence[str], call: ApiCall) -> str | None:
@@ -83,18 +79,6 @@ def endpoint_hit(rule: Rule, call: ApiCall) -> Hit:
         confidence=conf,
         usage=call.usage,
     )
-
-
-def match_endpoint(rule: Rule, obs: Observation) -> Iterator[Hit]:
-    """One endpoint row on its own (the engine ranks all rows at once, most concrete first)."""
-    if not isinstance(obs, ApiCall):
-        return
-    methods = [m.upper() for m in rule.match.get("methods", ["*"])]
-    if not methods_match(methods, obs.method):
-        return
-    url = parsed(obs.url)
-    if template(str(rule.match["path"])).match(url.path, allow_prefix=_allow_prefix(url)) is not None:
-        yield endpoint_hit(rule, obs)
 
 
 def _field_hits(
@@ -155,7 +139,6 @@ def match_query_param(rule: Rule, obs: Observation) -> Iterator[Hit]:
 
 
 MATCHERS = {
-    "endpoint": match_endpoint,
     "body_field": match_body_member,
     "enum_value": match_body_member,
     "query_param": match_query_param,

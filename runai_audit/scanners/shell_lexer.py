@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from runai_audit.scanners.shell_wordread import DOC_PLACEHOLDER, Builder, WordReader, continuation
-from runai_audit.scanners.shell_words import SENTINEL, Command, Heredoc, Item, Marker, Source, VarRef, Word
+from runai_audit.scanners.shell_wordread import DOC_PLACEHOLDER, Builder, WordReader
+from runai_audit.scanners.shell_words import SENTINEL, Command, Heredoc, Item, Marker, Source, Word
 
 _HEREDOC_PLAIN = re.compile(r"[^\\$`\x00]+")
 
@@ -255,26 +255,7 @@ class Lexer(WordReader):
             return b.build(end)
         saved_i, saved_end = self.i, self.end
         self.i, self.end = start, end
-        s = self.s
-        while self.i < end:
-            c = s[self.i]
-            if c == "\\" and continuation(s, self.i, end):
-                self.i += continuation(s, self.i, end)
-            elif c == "\\" and self.i + 1 < end and s[self.i + 1] in "$`\\":
-                b.add(s[self.i + 1], self.i + 1)
-                self.i += 2
-            elif c == "$":
-                self.dollar(b, in_dq=True)
-            elif c == "`":
-                self.backtick(b)
-            elif c == SENTINEL:
-                b.add_var(self.src.var_at.get(self.i, VarRef("?")), self.i)
-                self.i += 1
-            else:
-                m = _HEREDOC_PLAIN.match(s, self.i, end)
-                stop = m.end() if m else self.i + 1
-                b.add_run(self.i, stop)
-                self.i = stop
+        self.expand(b, None, "$`\\", _HEREDOC_PLAIN)
         word = b.build(end)
         self.i, self.end = saved_i, saved_end
         return word

@@ -184,15 +184,21 @@ class WordReader:
             self.i, self.end = saved_i, saved_end
 
     def double_quoted(self, b: Builder) -> None:
+        self.expand(b, '"', '$`"\\', self.dq_plain, braces=self.dialect == "ipython")
+
+    def expand(self, b: Builder, closer: str | None, escapable: str, plain: re.Pattern[str],
+               braces: bool = False) -> None:
+        """Read text where `$`, backticks and backslash escapes work (inside double quotes, or
+        an unquoted here-document body) up to `closer` (consumed) or the end."""
         s, end = self.s, self.end
         while self.i < end:
             c = s[self.i]
-            if c == '"':
+            if c == closer:
                 self.i += 1
                 return
             if c == "\\" and continuation(s, self.i, end):
                 self.i += continuation(s, self.i, end)
-            elif c == "\\" and self.i + 1 < end and s[self.i + 1] in '$`"\\':
+            elif c == "\\" and self.i + 1 < end and s[self.i + 1] in escapable:
                 b.add(s[self.i + 1], self.i + 1)
                 self.i += 2
             elif c == "$":
@@ -202,10 +208,10 @@ class WordReader:
             elif c == SENTINEL:
                 b.add_var(self.src.var_at.get(self.i, VarRef("?")), self.i)
                 self.i += 1
-            elif c == "{" and self.dialect == "ipython":
+            elif c == "{" and braces:
                 self.brace_placeholder(b)
             else:
-                m = self.dq_plain.match(s, self.i, end)
+                m = plain.match(s, self.i, end)
                 stop = m.end() if m else self.i + 1
                 b.add_run(self.i, stop)
                 self.i = stop
