@@ -11,16 +11,14 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from runai_audit import __version__
-from runai_audit.catalog import Catalog, load_catalog, rule_infos
-from runai_audit.collect import Collected, collect
-from runai_audit.discovery import DEFAULT_MAX_FILE_SIZE
-from runai_audit.engine import EngineContext
+from runai_audit.collect.gather import Collected, collect
+from runai_audit.collect.options import ScanOptions as ScanOptions  # part of the library API
+from runai_audit.judge.context import EngineContext, SpecLibrary
+from runai_audit.knowledge.catalog import Catalog, load_catalog, rule_infos
 from runai_audit.models import Coverage, Finding, Provenance, Report, Target
-from runai_audit.spec_checks import SpecLibrary
 
 TOOL_NAME = "runai-audit"
 
@@ -32,34 +30,6 @@ class ScanError(Exception):
 class BadOption(ScanError):
     """A value given on the command line is not usable (an unknown release, a bad date, a bad
     log format): a usage error, exit 2."""
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    paths: tuple[Path, ...] = ()
-    stdin_text: str | None = None  # the text of "-", when given
-    stdin_name: str = "-"
-    target: str | None = None  # None: the newest bundled release
-    deployment: str = "self-hosted"
-    as_of: str | None = None  # None: today
-    rules: tuple[Path, ...] = ()
-    spec: str | None = None  # a file; URLs are fetched by the CLI before this point
-    spec_label: str | None = None  # how reports name the spec (the URL it came from)
-    hosts: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    use_gitignore: bool = True
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    jobs: int | None = None
-    sunset_within: int | None = None
-    fail_on: str = "error"
-    log_format: str | None = None
-    include_service_accounts: bool = False
-    only_files: frozenset[Path] | None = None  # --changed-since: scan just these (resolved paths)
-    severity: tuple[tuple[str, str], ...] = ()  # rule id -> error|warning|note|off
-    baseline: Path | None = None
-    exemptions: tuple[object, ...] = ()
-    config_file: Path | None = None
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,7 +53,13 @@ def nearest_bundled(target: str, versions: Sequence[str], compare: Callable[[str
 def load_specs(
     catalog: Catalog, target: str, spec_file: str | None, label: str | None = None
 ) -> tuple[SpecLibrary, tuple[str, ...], str]:
-    from runai_audit.specs import SpecError, SpecIndex, bundled_versions, load_bundled, load_spec_file
+    from runai_audit.knowledge.specs import (
+        SpecError,
+        SpecIndex,
+        bundled_versions,
+        load_bundled,
+        load_spec_file,
+    )
 
     versions = bundled_versions()
     target_spec: SpecIndex | None
@@ -105,7 +81,7 @@ def load_specs(
 
 
 def build_context(options: ScanOptions, catalog: Catalog) -> tuple[EngineContext, Provenance]:
-    from runai_audit.specs import bundled_versions
+    from runai_audit.knowledge.specs import bundled_versions
 
     releases = catalog.releases
     target_version = options.target or bundled_versions()[-1]
@@ -136,11 +112,11 @@ def build_context(options: ScanOptions, catalog: Catalog) -> tuple[EngineContext
 
 def _post_process(findings: list[Finding], out: Collected, options: ScanOptions, ctx: EngineContext) -> list[Finding]:
     """Suppression is a filter after the engine; suppressed findings stay, marked."""
-    from runai_audit.baseline import apply_baseline, read_baseline
-    from runai_audit.exemptions import apply_exemptions
-    from runai_audit.fingerprint import assign_fingerprints
-    from runai_audit.gate import apply_severity_overrides
-    from runai_audit.suppress import apply_inline
+    from runai_audit.gate.baseline import apply_baseline, read_baseline
+    from runai_audit.gate.exemptions import apply_exemptions
+    from runai_audit.gate.policy import apply_severity_overrides
+    from runai_audit.gate.suppress import apply_inline
+    from runai_audit.judge.fingerprint import assign_fingerprints
 
     findings = apply_severity_overrides(findings, dict(options.severity))
     findings = apply_inline(findings, out.directives)  # type: ignore[arg-type]
@@ -160,7 +136,7 @@ def run_scan(
     catalog: Catalog | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    from runai_audit.catalog import CatalogError
+    from runai_audit.knowledge.catalog import CatalogError
 
     try:
         catalog = catalog or (load_catalog(options.rules) if options.rules else default_catalog())

@@ -9,14 +9,14 @@ import importlib
 
 ERROR_CLASSES = (
     ("runai_audit.api", "ScanError"),
-    ("runai_audit.catalog", "CatalogError"),
-    ("runai_audit.specs", "SpecError"),
-    ("runai_audit.config", "ConfigError"),
-    ("runai_audit.baseline", "BaselineError"),
-    ("runai_audit.changed", "GitError"),
-    ("runai_audit.spec_fetch", "FetchError"),
-    ("runai_audit.history", "HistoryError"),
-    ("runai_audit.merge", "MergeError"),
+    ("runai_audit.knowledge.catalog", "CatalogError"),
+    ("runai_audit.knowledge.specs", "SpecError"),
+    ("runai_audit.gate.config", "ConfigError"),
+    ("runai_audit.gate.baseline", "BaselineError"),
+    ("runai_audit.collect.changed", "GitError"),
+    ("runai_audit.upgrade.spec_fetch", "FetchError"),
+    ("runai_audit.compliance.history", "HistoryError"),
+    ("runai_audit.compliance.merge", "MergeError"),
 )
 
 

@@ -15,6 +15,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+# Text files larger than this are skipped, not read (recorded traffic is streamed and exempt).
+# The default of discovery, the config file and ScanOptions alike.
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"

@@ -21,4 +21,5 @@ python -m pip install -q -e '.[test]'
 
 ruff check runai_audit tests benchmarks
 mypy
+lint-imports
 python -m pytest -n 2 "$@"

@@ -1,5 +1,5 @@
 """A history writer for the concurrency test, in its own small module: each spawned process
-imports only this and runai_audit.history, not the whole CLI."""
+imports only this and runai_audit.compliance.history, not the whole CLI."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runai_audit.history import record_run
+from runai_audit.compliance.history import record_run
 from runai_audit.models import Coverage, Finding, Location, Provenance, Report, Severity, Status, Target
 
 

@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from runai_audit import __version__
 from runai_audit.api import ScanOptions
-from runai_audit.baseline import (
+from runai_audit.cli import main
+from runai_audit.commands import baseline as baseline_command
+from runai_audit.gate.baseline import (
     Baseline,
     BaselineEntry,
     BaselineError,
@@ -23,9 +25,7 @@ from runai_audit.baseline import (
     read_baseline,
     write_baseline,
 )
-from runai_audit.cli import main
-from runai_audit.commands import baseline as baseline_command
-from runai_audit.fingerprint import assign_fingerprints, normalise_evidence
+from runai_audit.judge.fingerprint import assign_fingerprints, normalise_evidence
 from runai_audit.models import (
     Coverage,
     Finding,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runai_audit.catalog import (
+from runai_audit.knowledge.catalog import (
     MATCH_KINDS,
     Catalog,
     CatalogError,
@@ -18,8 +18,8 @@ from runai_audit.catalog import (
     render_markdown,
     rule_infos,
 )
-from runai_audit.catalog.releases import parse_releases
-from runai_audit.resources import rules_dir
+from runai_audit.knowledge.catalog.releases import parse_releases
+from runai_audit.knowledge.resources import rules_dir
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = Path(__file__).parent / "cases"
@@ -70,8 +70,8 @@ def test_every_match_kind_is_registered(catalog: Catalog) -> None:
 
 
 def test_rest_match_kinds_have_matchers() -> None:
-    from runai_audit.matchers import rest
-    from runai_audit.matchers.registry import ENGINE_KINDS
+    from runai_audit.judge.matchers import rest
+    from runai_audit.judge.matchers.registry import ENGINE_KINDS
 
     assert {"body_field", "query_param", "enum_value"} <= set(rest.MATCHERS)
     assert "endpoint" in ENGINE_KINDS  # ranked by the engine: the most concrete template wins

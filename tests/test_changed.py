@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runai_audit.changed import GitError, changed_files
+from runai_audit.collect.changed import GitError, changed_files
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

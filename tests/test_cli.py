@@ -256,7 +256,7 @@ def test_version() -> None:
 
 
 def test_rules_as_json_carry_nested_match_keys() -> None:
-    from runai_audit.catalog import load_catalog
+    from runai_audit.knowledge.catalog import load_catalog
 
     code, out, _ = run("rules", "--format", "json")
     rows = json.loads(out)
@@ -270,9 +270,9 @@ def test_rules_as_json_carry_nested_match_keys() -> None:
 def test_user_spec_whose_version_is_not_a_release_stands_for_the_target(tmp_path: Path) -> None:
     import gzip
 
-    import runai_audit.specs
+    import runai_audit.knowledge.specs
 
-    bundled = Path(runai_audit.specs.__file__).parent / "data" / "runai-openapi-2.24.json.gz"
+    bundled = Path(runai_audit.knowledge.specs.__file__).parent / "data" / "runai-openapi-2.24.json.gz"
     spec = tmp_path / "tenant.json"
     spec.write_bytes(gzip.decompress(bundled.read_bytes()))  # its info.version is "latest"
     script = tmp_path / "a.sh"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runai_audit.config import (
+from runai_audit.gate.config import (
     DEFAULT_MAX_FILE_SIZE,
     Config,
     ConfigError,
@@ -15,7 +15,7 @@ from runai_audit.config import (
     load_config,
     merge_cli,
 )
-from runai_audit.exemptions import Exemption
+from runai_audit.gate.exemptions import Exemption
 
 
 @pytest.fixture(autouse=True)

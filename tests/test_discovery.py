@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from runai_audit.discovery import WalkOptions, discover
-from runai_audit.filekinds import sniff
+from runai_audit.collect.discovery import WalkOptions, discover
+from runai_audit.collect.filekinds import sniff
 from runai_audit.models import SkippedFile
 
 

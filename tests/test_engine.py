@@ -6,8 +6,10 @@ from types import MappingProxyType
 
 import pytest
 
-from runai_audit.catalog.model import Rule
-from runai_audit.engine import EngineContext, aggregate_usage, evaluate
+from runai_audit.judge.context import EngineContext, SpecLibrary
+from runai_audit.judge.engine import aggregate_usage, evaluate
+from runai_audit.knowledge.catalog.model import Rule
+from runai_audit.knowledge.specs import bundled_versions, load_bundled
 from runai_audit.models import (
     ApiCall,
     BodyField,
@@ -20,8 +22,6 @@ from runai_audit.models import (
     Target,
     Usage,
 )
-from runai_audit.spec_checks import SpecLibrary
-from runai_audit.specs import bundled_versions, load_bundled
 from tests.test_lifecycle import Calendar
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from runai_audit.gate import apply_severity_overrides, exit_code, gate_severity
+from runai_audit.gate.policy import apply_severity_overrides, exit_code, gate_severity
 from runai_audit.models import (
     Coverage,
     Finding,

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from runai_audit.cli import main
-from runai_audit.history import HistoryError, load_history, record_run
+from runai_audit.compliance.history import HistoryError, load_history, record_run
 from runai_audit.models import Severity
 from runai_audit.reporters import get_reporter
 from tests.history_writer import finding, report, write_runs

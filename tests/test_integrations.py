@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from runai_audit.config import REPORT_FORMATS, Config
+from runai_audit.gate.config import REPORT_FORMATS, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPR = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")

@@ -5,7 +5,7 @@ from typing import ClassVar
 
 import pytest
 
-from runai_audit.lifecycle import add_months, judge
+from runai_audit.judge.lifecycle import add_months, judge
 from runai_audit.models import Severity, Status
 
 

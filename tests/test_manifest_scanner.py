@@ -17,8 +17,8 @@ import pytest
 from runai_audit.models import ApiCall, CliCall, Confidence, Location, ManifestObject
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.manifest import scan_ci_yaml, scan_manifest, scan_shell_heredocs
-from runai_audit.scanners.manifest_templates import mask_templates
-from runai_audit.scanners.manifest_yaml import MAX_DOCUMENT_CHARS
+from runai_audit.scanners.manifest.templates import mask_templates
+from runai_audit.scanners.manifest.yaml import MAX_DOCUMENT_CHARS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from runai_audit.cli import main
-from runai_audit.merge import MergeError, RepositoryResult, merge_reports, repository_names
+from runai_audit.compliance.merge import MergeError, RepositoryResult, merge_reports, repository_names
 from runai_audit.models import (
     Coverage,
     Finding,
@@ -215,9 +215,9 @@ def test_optional_sections_in_chromium(results: tuple[Path, Path], tmp_path: Pat
     executable = _chromium()
     from playwright.sync_api import sync_playwright
 
-    from runai_audit.history import record_run
-    from runai_audit.upgrade import plan_upgrade
-    from runai_audit.upgrade_render import with_plan
+    from runai_audit.compliance.history import record_run
+    from runai_audit.upgrade.plan import plan_upgrade
+    from runai_audit.upgrade.render import with_plan
 
     db = tmp_path / "h.db"
     record_run(db, TRAINING)

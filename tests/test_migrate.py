@@ -21,13 +21,13 @@ from click.testing import CliRunner
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from runai_audit.cli import main
-from runai_audit.migrate import MigrationError, migrate_all, migrate_manifest, redacted
-from runai_audit.migrate_fields import ENDPOINTS
+from runai_audit.migrate.convert import MigrationError, migrate_all, migrate_manifest, redacted
+from runai_audit.migrate.fields import ENDPOINTS
 
 
 @cache
 def spec_2_24() -> dict[str, Any]:
-    data = (resources.files("runai_audit.specs") / "data" / "runai-openapi-2.24.json.gz").read_bytes()
+    data = (resources.files("runai_audit.knowledge.specs") / "data" / "runai-openapi-2.24.json.gz").read_bytes()
     doc = json.loads(gzip.decompress(data))
     assert isinstance(doc, dict)
     return doc

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from runai_audit.paths import (
+from runai_audit.knowledge.paths import (
     MatchScore,
     ParsedUrl,
     PathTemplate,
@@ -12,8 +12,8 @@ from runai_audit.paths import (
     parse_url,
     split_path,
 )
-from runai_audit.specs import load_bundled
-from runai_audit.template_set import TemplateSet
+from runai_audit.knowledge.specs import load_bundled
+from runai_audit.knowledge.specs.template_set import TemplateSet
 
 # --------------------------------------------------------------------------- parse_url
 

@@ -22,8 +22,8 @@ from runai_audit.models import (
     Observation,
     QueryParam,
 )
-from runai_audit.redact import is_secret_name, mask_secrets
-from runai_audit.scanners.python_ast import scan_python
+from runai_audit.scanners.python.scanner import scan_python
+from runai_audit.scanners.redact import is_secret_name, mask_secrets
 
 FIXTURES = Path(__file__).parent / "fixtures" / "python"
 

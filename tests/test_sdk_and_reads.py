@@ -6,9 +6,9 @@ from __future__ import annotations
 import textwrap
 
 from runai_audit.api import scan_text
+from runai_audit.judge.context import snake_case
 from runai_audit.models import SdkCall
-from runai_audit.scanners.python_ast import scan_python
-from runai_audit.spec_checks import snake_case
+from runai_audit.scanners.python.scanner import scan_python
 
 SOURCE = textwrap.dedent("""\
     from runai.configuration import Configuration
@@ -65,7 +65,7 @@ def test_json_key_reads_are_observed_with_their_key_position() -> None:
 
 
 def test_every_catalog_match_kind_has_a_matcher() -> None:
-    from runai_audit.catalog.matchkinds import MATCH_KINDS
-    from runai_audit.matchers.registry import ENGINE_KINDS, matchers_by_kind
+    from runai_audit.judge.matchers.registry import ENGINE_KINDS, matchers_by_kind
+    from runai_audit.knowledge.catalog.matchkinds import MATCH_KINDS
 
     assert set(MATCH_KINDS) <= set(matchers_by_kind()) | ENGINE_KINDS

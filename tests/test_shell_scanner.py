@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from runai_audit.models import ApiCall, CliCall, Confidence, Observation
-from runai_audit.scanners.shell import scan_shell
+from runai_audit.scanners.shell.scanner import scan_shell
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shell"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from runai_audit import spec_fetch
 from runai_audit.cli import main
-from runai_audit.spec_fetch import FetchError, FetchOptions, fetch_spec, fetch_to_temp
+from runai_audit.upgrade import spec_fetch
+from runai_audit.upgrade.spec_fetch import FetchError, FetchOptions, fetch_spec, fetch_to_temp
 from tests.spec_server import Answer, Script, json_answer, serve
 
 TOKEN = "tok-9f8e7d6c5b4a-bearer-value"

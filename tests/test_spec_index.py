@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runai_audit.specs import (
+from runai_audit.knowledge.specs import (
     FieldInfo,
     LazyFields,
     Operation,
@@ -42,7 +42,7 @@ def test_bundled_versions() -> None:
 
 
 def test_bundled_files_match_their_recorded_checksums() -> None:
-    data = resources.files("runai_audit.specs") / "data"
+    data = resources.files("runai_audit.knowledge.specs") / "data"
     table = re.findall(r"^\| (2\.\d+) \|.*\| ([0-9a-f]{64}) \|$", (data / "PROVENANCE.md").read_text(), re.M)
     assert [version for version, _ in table] == list(bundled_versions())
     for version, sha in table:

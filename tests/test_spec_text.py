@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runai_audit.specs.deprecation_text import (
+from runai_audit.knowledge.specs.deprecation_text import (
     closest_example,
     deprecated_values_from_text,
     example_is_deprecated,

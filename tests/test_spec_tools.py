@@ -15,9 +15,9 @@ import yaml
 from click.testing import CliRunner
 
 from runai_audit.cli import main
-from runai_audit.spec_diff import MemberChange, OperationChange, diff_specs
-from runai_audit.spec_diff_render import render_diff
-from runai_audit.specs import SpecIndex, load_spec_document
+from runai_audit.knowledge.specs import SpecIndex, load_spec_document
+from runai_audit.upgrade.spec_diff import MemberChange, OperationChange, diff_specs
+from runai_audit.upgrade.spec_diff_render import render_diff
 from tests.spec_server import Answer, Script, serve
 
 OK = {"200": {"description": "ok"}}

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from runai_audit.exemptions import Exemption, apply_exemptions, glob_match
+from runai_audit.gate.exemptions import Exemption, apply_exemptions, glob_match
+from runai_audit.gate.suppress import Directive, apply_inline, find_directives
 from runai_audit.models import Finding, Location, Severity, Status, Suppression
-from runai_audit.suppress import Directive, apply_inline, find_directives
 
 
 def finding(rule_id: str, path: str, line: int, column: int = 1, subject: str = "GET /v1/k8s/clusters") -> Finding:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from runai_audit.catalog.matchkinds import MATCH_KINDS, check_match
-from runai_audit.catalog.model import Rule
-from runai_audit.matchers.cli_command import match_cli
-from runai_audit.matchers.crd import k8s_resource, match_crd, match_crd_field, match_k8s_api
-from runai_audit.matchers.metric import match_metric
+from runai_audit.judge.matchers.cli_command import match_cli
+from runai_audit.judge.matchers.crd import k8s_resource, match_crd, match_crd_field, match_k8s_api
+from runai_audit.judge.matchers.metric import match_metric
+from runai_audit.knowledge.catalog.matchkinds import MATCH_KINDS, check_match
+from runai_audit.knowledge.catalog.model import Rule
 from runai_audit.models import (
     ApiCall,
     CliCall,
@@ -24,7 +24,7 @@ from runai_audit.models import (
     Observation,
 )
 from runai_audit.scanners.k8s_clients import scan_k8s_clients
-from runai_audit.scanners.manifest import scan_manifest
+from runai_audit.scanners.manifest.scanner import scan_manifest
 from runai_audit.scanners.metrics import scan_metrics
 
 

@@ -14,7 +14,7 @@ from runai_audit.models import ApiCall, CliCall, Confidence, ManifestObject, Obs
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.dockerfile import scan_dockerfile
 from runai_audit.scanners.makefile import scan_makefile
-from runai_audit.scanners.markdown import scan_markdown
+from runai_audit.scanners.markdown.scanner import scan_markdown
 from runai_audit.scanners.notebook import scan_notebook
 from runai_audit.scanners.text import scan_text_literals
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from runai_audit.knowledge.paths import is_runai_host
 from runai_audit.models import ApiCall, Confidence, InputProblem
-from runai_audit.paths import is_runai_host
 from runai_audit.scanners.base import StreamStats
 from runai_audit.scanners.traffic import scan_har
 from runai_audit.scanners.traffic.hosts import MAX_PENDING_PER_HOST, HostJudge, Kind, host_names_runai

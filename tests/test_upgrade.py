@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from runai_audit.cli import main
+from runai_audit.knowledge.specs import SpecIndex, load_spec_document
 from runai_audit.models import (
     Coverage,
     Finding,
@@ -24,10 +25,9 @@ from runai_audit.models import (
     Target,
 )
 from runai_audit.reporters import get_reporter
-from runai_audit.specs import SpecIndex, load_spec_document
-from runai_audit.upgrade import UpgradePlan, for_gate, plan_upgrade
-from runai_audit.upgrade_render import plan_to_dict, render_text, with_plan
-from runai_audit.upgrade_specs import first_flagged, gone_from
+from runai_audit.upgrade.plan import UpgradePlan, for_gate, plan_upgrade
+from runai_audit.upgrade.render import plan_to_dict, render_text, with_plan
+from runai_audit.upgrade.specs import first_flagged, gone_from
 
 VERSIONS = ("2.18", "2.19", "2.20", "2.21", "2.22", "2.23", "2.24", "2.25")
 DATES = {"2.20": "2025-01-20", "2.21": "2025-04-15", "2.22": "2025-07-16", "2.23": "2025-10-22",

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from runai_audit.api import run_scan
-from runai_audit.baseline import create_baseline, write_baseline
 from runai_audit.commands.common import EXIT_OK, guarded
 from runai_audit.commands.scan import build_scan_options, scan_options
+from runai_audit.gate.baseline import create_baseline, write_baseline
 
 
 @click.group()

@@ -67,7 +67,7 @@ def render_text(summary: dict[str, Any], db: Path) -> str:
 def show(db: Path, fmt: str, last: int, scope: str) -> int:
     """The last runs (time, target, counts by severity) and the findings new and fixed in the
     newest run compared with the one before it."""
-    from runai_audit.history import load_history
+    from runai_audit.compliance.history import load_history
 
     summary = load_history(db, scope=scope, last=last)
     if fmt == "json":

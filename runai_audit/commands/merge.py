@@ -67,7 +67,7 @@ def render(fmt: str, report: Report) -> str:
 
 
 def _read(files: tuple[Path, ...], names: dict[Path, str]) -> tuple[list[Any], list[InputProblem]]:
-    from runai_audit.merge import RepositoryResult
+    from runai_audit.compliance.merge import RepositoryResult
     from runai_audit.reporters import load_report_json
 
     results, problems = [], []
@@ -104,8 +104,8 @@ def merge(**params: Any) -> int:
     (artifacts/<repo>/result.json), else the file name without extension. Finding paths get
     the repository name in front.
     """
-    from runai_audit.gate import exit_code
-    from runai_audit.merge import merge_reports, repository_names
+    from runai_audit.compliance.merge import merge_reports, repository_names
+    from runai_audit.gate.policy import exit_code
 
     reports = parse_report_specs(params["reports"], FORMATS)
     files: tuple[Path, ...] = params["results"]
@@ -116,7 +116,7 @@ def merge(**params: Any) -> int:
         return EXIT_TOOL_FAILED
     report = replace(merge_reports(results, problems), fail_on=params["fail_on"])
     if params.get("history_path"):
-        from runai_audit.history import record_run
+        from runai_audit.compliance.history import record_run
 
         report = record_run(Path(params["history_path"]), report, scope=params["history_scope"])
     write_output(render(params["fmt"], report), params.get("output"))

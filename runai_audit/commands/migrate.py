@@ -31,7 +31,7 @@ def _read(file: str) -> str:
 def migrate(file: str, fmt: str, redact: bool, output: Path | None) -> int:
     """Show the REST request (method, path, JSON body) that replaces each run.ai/v2alpha1
     TrainingWorkload, InteractiveWorkload, DistributedWorkload or InferenceWorkload in FILE."""
-    from runai_audit.migrate import MigrationError, migrate_all, redacted
+    from runai_audit.migrate.convert import MigrationError, migrate_all, redacted
 
     if file != "-" and not Path(file).is_file():
         raise click.BadParameter(f"{file} is not a readable file", param_hint="FILE")

@@ -11,7 +11,7 @@ from runai_audit.commands.common import guarded, write_output
 
 
 def _one_rule_text(rule: object) -> str:
-    from runai_audit.catalog.model import Rule
+    from runai_audit.knowledge.catalog.model import Rule
 
     assert isinstance(rule, Rule)
     lines = [
@@ -53,8 +53,8 @@ def rules(rule_id: str | None, fmt: str, rules_paths: tuple[Path, ...], output: 
     """List the rule catalog, or show RULE_ID with its facts and sources."""
     import json
 
-    from runai_audit.catalog import load_catalog
-    from runai_audit.catalog.docs import render_markdown, render_rule_markdown
+    from runai_audit.knowledge.catalog import load_catalog
+    from runai_audit.knowledge.catalog.docs import render_markdown, render_rule_markdown
 
     catalog = load_catalog(rules_paths)
     if rule_id:

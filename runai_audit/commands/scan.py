@@ -55,7 +55,7 @@ def scan_options(func: F) -> F:
 
 def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
     """Merge config file and flags into ScanOptions. Raises ConfigError / ScanError."""
-    from runai_audit.config import load_config, merge_cli
+    from runai_audit.gate.config import load_config, merge_cli
 
     config_path = params.get("config_path")
     config, config_file = load_config(config_path if isinstance(config_path, Path) else None, Path.cwd())
@@ -108,7 +108,7 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
 
 
 def safe_url(url: str) -> str:
-    from runai_audit.spec_fetch import safe_url as strip_credentials
+    from runai_audit.upgrade.spec_fetch import safe_url as strip_credentials
 
     return strip_credentials(url)
 
@@ -116,7 +116,7 @@ def safe_url(url: str) -> str:
 def _resolve_spec(spec: str | None) -> str | None:
     """A URL is fetched once into a temporary file; a path is used as it is."""
     if spec and spec.startswith(("http://", "https://")):
-        from runai_audit.spec_fetch import fetch_to_temp
+        from runai_audit.upgrade.spec_fetch import fetch_to_temp
 
         return str(fetch_to_temp(spec))
     return spec
@@ -125,7 +125,7 @@ def _resolve_spec(spec: str | None) -> str | None:
 def _changed_only(options: ScanOptions, ref: str | None) -> ScanOptions:
     if not ref:
         return options
-    from runai_audit.changed import changed_files
+    from runai_audit.collect.changed import changed_files
 
     files = changed_files(Path.cwd(), ref)
     return replace(options, only_files=frozenset(p.resolve() for p in files))
@@ -178,7 +178,7 @@ def run_reported_scan(options: ScanOptions, params: dict[str, object]) -> Report
 @guarded
 def scan(**params: object) -> int:
     """Scan PATHS (files, folders, or - for stdin) for deprecated Run:ai API use."""
-    from runai_audit.gate import exit_code
+    from runai_audit.gate.policy import exit_code
 
     reports = parse_report_specs(params.get("reports") or (), FORMATS)  # type: ignore[arg-type]
     options, config = build_scan_options(params)
@@ -186,7 +186,7 @@ def scan(**params: object) -> int:
     report = run_reported_scan(options, params)
     history = params.get("history_path") or getattr(config, "history", None)
     if history:
-        from runai_audit.history import record_run
+        from runai_audit.compliance.history import record_run
 
         report = record_run(Path(str(history)), report, scope=str(params.get("history_scope") or ""))
     emit_reports(report, str(params["fmt"]), params.get("output"), reports)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """`runai-audit spec diff|validate|fetch`: look at OpenAPI specs before an upgrade.
 
 A spec is named by a bundled release ("2.23"), a file, or an http(s) URL (fetched with the
-credentials from the environment, see runai_audit.spec_fetch).
+credentials from the environment, see runai_audit.upgrade.spec_fetch).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import click
 
 from runai_audit.commands.common import EXIT_OK, guarded, write_output
-from runai_audit.spec_fetch import FetchOptions, fetch_spec, safe_url
-from runai_audit.specs import SpecError, SpecIndex
+from runai_audit.knowledge.specs import SpecError, SpecIndex
+from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
 
 _VERSION_LIKE = re.compile(r"^v?\d+\.\d+$")
 
@@ -33,7 +33,7 @@ def _display(ref: str) -> str:
 
 def load_spec_ref(ref: str, fetch_options: FetchOptions, *, validate: bool = True) -> SpecIndex:
     """A bundled release, a URL or a file as a SpecIndex; SpecError / FetchError otherwise."""
-    from runai_audit.specs import (
+    from runai_audit.knowledge.specs import (
         bundled_versions,
         load_bundled,
         load_spec_document,
@@ -102,8 +102,8 @@ def spec() -> None:
 def diff(**params: object) -> int:
     """What changed from spec OLD to spec NEW: operations added, removed and newly deprecated,
     parameters, request-body fields and enum values, with the replacements the spec names."""
-    from runai_audit.spec_diff import diff_specs
-    from runai_audit.spec_diff_render import render_diff
+    from runai_audit.upgrade.spec_diff import diff_specs
+    from runai_audit.upgrade.spec_diff_render import render_diff
 
     options = _fetch_options(params)
     old_ref, new_ref = str(params["old"]), str(params["new"])
@@ -130,7 +130,7 @@ def validate(**params: object) -> int:
 
 
 def _load_file(path: Path) -> SpecIndex:
-    from runai_audit.specs import load_spec_file
+    from runai_audit.knowledge.specs import load_spec_file
 
     return load_spec_file(path, validate=True)
 
@@ -148,7 +148,7 @@ def fetch(**params: object) -> int:
     The token comes from RUNAI_TOKEN, or RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET (client
     credentials); it is never printed. TLS is always verified; add a private CA with --ca-bundle.
     """
-    from runai_audit.specs import load_spec_document, parse_spec_text
+    from runai_audit.knowledge.specs import load_spec_document, parse_spec_text
 
     url, output = str(params["url"]), Path(str(params["output"]))
     raw = fetch_spec(url, options=_fetch_options(params))

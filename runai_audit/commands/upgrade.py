@@ -1,6 +1,6 @@
 """`runai-audit upgrade --from A --to B PATHS`: what breaks, release by release, on the way.
 
-One scan at release B (the tree is read once); runai_audit.upgrade sorts its findings onto the
+One scan at release B (the tree is read once); runai_audit.upgrade.plan sorts its findings onto the
 releases between A and B. Exit 1 when anything breaks by B (at or above --fail-on).
 """
 
@@ -18,10 +18,10 @@ from runai_audit.commands.scan import (
     run_reported_scan,
     scan_options,
 )
+from runai_audit.knowledge.specs import SpecIndex
 from runai_audit.models import Report
-from runai_audit.specs import SpecIndex
-from runai_audit.upgrade import UpgradePlan, for_gate, plan_upgrade
-from runai_audit.upgrade_render import with_plan
+from runai_audit.upgrade.plan import UpgradePlan, for_gate, plan_upgrade
+from runai_audit.upgrade.render import with_plan
 
 
 def _release(releases: Any, value: str, option: str) -> str:
@@ -34,7 +34,7 @@ def _release(releases: Any, value: str, option: str) -> str:
 
 def bundled_spec(version: str) -> SpecIndex | None:
     """The bundled spec of a release, or None when none is bundled for it."""
-    from runai_audit.specs import bundled_versions, load_bundled
+    from runai_audit.knowledge.specs import bundled_versions, load_bundled
 
     return load_bundled(version) if version in bundled_versions() else None
 
@@ -42,8 +42,8 @@ def bundled_spec(version: str) -> SpecIndex | None:
 def render(fmt: str, plan: UpgradePlan, report: Report) -> str:
     """Text and Markdown lay out the plan; every other format is the usual report with the
     plan attached (JSON "upgrade" object, HTML upgrade section)."""
-    from runai_audit import upgrade_render
     from runai_audit.reporters import get_reporter
+    from runai_audit.upgrade import render as upgrade_render
 
     if fmt == "text":
         return upgrade_render.render_text(plan, report)
@@ -62,8 +62,8 @@ def upgrade(**params: object) -> int:
     """List every use in PATHS that breaks or becomes deprecated between --from and --to,
     grouped by the release in which it breaks, then those already broken at --from."""
     from runai_audit.api import default_catalog
-    from runai_audit.gate import exit_code
-    from runai_audit.specs import bundled_versions
+    from runai_audit.gate.policy import exit_code
+    from runai_audit.knowledge.specs import bundled_versions
 
     if params.get("target"):
         raise click.UsageError("upgrade takes --from and --to instead of --target")

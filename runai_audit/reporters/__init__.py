@@ -2,6 +2,7 @@
 
 An explicit registry, so the list of formats is visible in one place and nothing registers
 itself on import. Every reporter is a pure function `render(report) -> str`.
+May import: knowledge (the templates' folder), models.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ import hashlib
 import jinja2
 from markupsafe import Markup
 
+from runai_audit.knowledge.resources import reports_dir
 from runai_audit.models import Report
 from runai_audit.reporters.html_view import build_context
-from runai_audit.resources import reports_dir
 
 TEMPLATE = "report.html.j2"
 STYLE_FILE = "report.css"

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell import scan_commands, scan_script
-from runai_audit.scanners.shell_json import read_json_string
-from runai_audit.scanners.shell_positions import LineIndex, shifted_locator
-from runai_audit.scanners.shell_words import Command, Word
+from runai_audit.scanners.shell.json import read_json_string
+from runai_audit.scanners.shell.positions import LineIndex, shifted_locator
+from runai_audit.scanners.shell.scanner import scan_commands, scan_script
+from runai_audit.scanners.shell.words import Command, Word
 
 __all__ = ["scan_dockerfile"]
 

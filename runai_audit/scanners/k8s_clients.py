@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from runai_audit.models import ApiCall, Confidence, Location
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell_positions import LineIndex
+from runai_audit.scanners.shell.positions import LineIndex
 
 RUNAI_GROUP = "run.ai"
 GO_VERBS = {

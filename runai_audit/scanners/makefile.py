@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell import scan_script
-from runai_audit.scanners.shell_positions import LineIndex, shifted_locator
-from runai_audit.scanners.shell_words import Word
+from runai_audit.scanners.shell.positions import LineIndex, shifted_locator
+from runai_audit.scanners.shell.scanner import scan_script
+from runai_audit.scanners.shell.words import Word
 
 __all__ = ["scan_makefile"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from runai_audit.scanners.manifest_docs import Doc, read_documents
-from runai_audit.scanners.manifest_walk import WalkBudget
-from runai_audit.scanners.manifest_yaml import YamlLimit, YNode
+from runai_audit.scanners.manifest.docs import Doc, read_documents
+from runai_audit.scanners.manifest.walk import WalkBudget
+from runai_audit.scanners.manifest.yaml import YamlLimit, YNode
 
 PROSE_PANEL_TYPES = frozenset({"text"})
 PROSE_KEYS = frozenset({"description"})

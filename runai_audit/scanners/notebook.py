@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from runai_audit.models import InputProblem, Location, Observation
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell import scan_script
-from runai_audit.scanners.shell_json import read_json_string
-from runai_audit.scanners.shell_positions import LineIndex, relocate
+from runai_audit.scanners.shell.json import read_json_string
+from runai_audit.scanners.shell.positions import LineIndex, relocate
+from runai_audit.scanners.shell.scanner import scan_script
 
 __all__ = ["scan_notebook"]
 
@@ -170,7 +170,7 @@ def _split_python(lines: list[str]) -> tuple[list[str], list[tuple[int, list[str
 
 def _scan_python(text: str, path: str) -> ScanResult:
     try:
-        scan_python = importlib.import_module("runai_audit.scanners.python_ast").scan_python
+        scan_python = importlib.import_module("runai_audit.scanners.python.scanner").scan_python
     except (ImportError, AttributeError):
         return ScanResult(problems=[InputProblem(path, "python cell not scanned: python scanner unavailable")])
     result = scan_python(text, path)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from runai_audit.models import ApiCall, Confidence, Location, QueryParam
 from runai_audit.scanners.base import ScanResult
-from runai_audit.scanners.shell_cli import evidence
-from runai_audit.scanners.shell_positions import LineIndex
-from runai_audit.scanners.shell_url import names_runai, shape_url
-from runai_audit.scanners.shell_words import SENTINEL
+from runai_audit.scanners.shell.cli import evidence
+from runai_audit.scanners.shell.positions import LineIndex
+from runai_audit.scanners.shell.url import names_runai, shape_url
+from runai_audit.scanners.shell.words import SENTINEL
 
 __all__ = ["scan_text_literals"]
 

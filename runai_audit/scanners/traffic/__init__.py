@@ -4,6 +4,7 @@ Each takes a path on disk (never the text: these files may be gigabytes), the pa
 a StreamStats to fill and TrafficOptions, and yields observations as it reads, in bounded memory.
 Nothing a scanner yields or reports holds a header value, cookie, query value or body value,
 other than a short enum-like scalar in BodyField.value (for matching, never printed).
+May import: scanners.base, scanners.redact, knowledge.paths, models.
 """
 
 from __future__ import annotations

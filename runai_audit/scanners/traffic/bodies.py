@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import parse_qsl
 
 from runai_audit.models import BodyField
-from runai_audit.redact import is_secret_name, looks_opaque
+from runai_audit.scanners.redact import is_secret_name, looks_opaque
 
 MAX_FIELDS = 500  # per request; real bodies have a few dozen
 MAX_DEPTH = 16

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from runai_audit.knowledge.paths import is_runai_host
 from runai_audit.models import Confidence, Observation
-from runai_audit.paths import is_runai_host
 
 # Paths served by Run:ai and, in practice, by nothing else. Prefixes, matched case-sensitively.
 RUNAI_PATH_PREFIXES: tuple[str, ...] = (

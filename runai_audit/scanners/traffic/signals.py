@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from runai_audit.models import Location, ServerSignal, Usage
-from runai_audit.redact import MASK, mask_secrets
+from runai_audit.scanners.redact import MASK, mask_secrets
 from runai_audit.scanners.traffic.times import any_date
 
 SIGNAL_HEADERS = frozenset({"deprecation", "sunset", "warning"})

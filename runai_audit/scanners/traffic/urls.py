@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
 from runai_audit.models import QueryParam
-from runai_audit.redact import MASK, looks_opaque
+from runai_audit.scanners.redact import MASK, looks_opaque
 
 _QUERY_NAME = re.compile(r"[A-Za-z_$@][A-Za-z0-9_.$@\[\]-]{0,63}")
 

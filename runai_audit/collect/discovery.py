@@ -1,0 +1,169 @@
+"""Which files to scan: walk the given paths, honour .gitignore and --exclude, skip what we must.
+
+Directory symlinks are never followed (so a walk cannot loop); file symlinks are read like files.
+Binary files, files over the size limit and files that cannot be opened are reported as skipped
+with a reason, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from runai_audit.models import DEFAULT_MAX_FILE_SIZE, SkippedFile
+
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
+                                 ".pytest_cache", ".tox", ".venv", "node_modules"})
+# Recorded traffic is streamed, so the text size limit does not apply to it.
+TRAFFIC_SUFFIXES = (".har", ".har.gz", ".zhar", ".jsonl", ".ndjson", ".log", ".log.gz", ".jsonl.gz")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file to scan: where it is on disk and how reports name it."""
+
+    path: Path
+    display: str  # relative to the scan root, POSIX separators
+
+
+@dataclass(frozen=True)
+class WalkOptions:
+    exclude: tuple[str, ...] = ()
+    use_gitignore: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+def is_traffic_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(TRAFFIC_SUFFIXES) or "postman_collection" in lower
+
+
+def _excluded(display: str, patterns: Sequence[str]) -> bool:
+    name = display.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        p = pattern.rstrip("/")
+        if fnmatch.fnmatch(display, p) or fnmatch.fnmatch(name, p) or display.startswith(p + "/"):
+            return True
+        if fnmatch.fnmatch(display, p + "/*") or fnmatch.fnmatch(display, "*/" + p):
+            return True
+    return False
+
+
+class _IgnoreStack:
+    """The .gitignore files in force for a folder: each applies to paths below its own folder."""
+
+    def __init__(self) -> None:
+        self._specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+
+    def push(self, folder_display: str, folder: Path) -> int:
+        ignore_file = folder / ".gitignore"
+        try:
+            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return 0
+        self._specs.append((folder_display, pathspec.GitIgnoreSpec.from_lines(lines)))
+        return 1
+
+    def pop(self, count: int) -> None:
+        for _ in range(count):
+            self._specs.pop()
+
+    def ignored(self, display: str, is_dir: bool) -> bool:
+        for base, spec in self._specs:
+            rel = display[len(base) + 1:] if base else display
+            if spec.match_file(rel + ("/" if is_dir else "")):
+                return True
+        return False
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}/{name}" if base else name
+
+
+def walk(
+    root: Path, options: WalkOptions, skipped: list[SkippedFile], display_root: str = ""
+) -> Iterator[Candidate]:
+    """Files below `root` (a folder), in a stable order."""
+    ignores = _IgnoreStack()
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def visit(folder: Path, display: str) -> Iterator[Candidate]:
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            skipped.append(SkippedFile(display or ".", f"cannot open folder: {exc.strerror}"))
+            return
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            return
+        seen_dirs.add((st.st_dev, st.st_ino))
+        pushed = ignores.push(display, folder) if options.use_gitignore else 0
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(SkippedFile(display or ".", f"cannot list folder: {exc.strerror}"))
+            ignores.pop(pushed)
+            return
+        for entry in entries:
+            child_display = _join(display, entry.name)
+            shown = _join(display_root, child_display) if display_root else child_display
+            if _excluded(child_display, options.exclude) or _excluded(shown, options.exclude):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in ALWAYS_SKIPPED_DIRS or ignores.ignored(child_display, True):
+                    continue
+                yield from visit(Path(entry.path), child_display)
+            elif entry.is_symlink() and Path(entry.path).is_dir():
+                skipped.append(SkippedFile(shown, "symbolic link to a folder (not followed)"))
+            elif entry.is_file():
+                if ignores.ignored(child_display, False):
+                    continue
+                yield Candidate(Path(entry.path), shown)
+        ignores.pop(pushed)
+
+    yield from visit(root, "")
+
+
+def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedFile]) -> list[Candidate]:
+    """Every file to scan below `paths`. Display paths are relative to the working directory
+    when the file sits below it (so they read the same in CI and in SARIF), else relative to
+    the folder given on the command line."""
+    out: list[Candidate] = []
+    seen: set[Path] = set()
+    overlapping = len(paths) > 1  # only then can one file be reached twice
+    for given in paths:
+        if given.is_dir():
+            base = _relative_to_cwd(given) or ""
+            for cand in walk(given, options, skipped, display_root=base):
+                if overlapping:
+                    key = cand.path.resolve()
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                out.append(cand)
+        elif given.exists():
+            key = given.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(Candidate(given, _display_of(given)))
+        else:
+            skipped.append(SkippedFile(_display_of(given), "no such file or folder"))
+    return out
+
+
+def _relative_to_cwd(path: Path) -> str | None:
+    """"" for the working directory itself, None when `path` is not below it."""
+    try:
+        rel = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return None
+    return "" if rel == "." else rel
+
+
+def _display_of(path: Path) -> str:
+    rel = _relative_to_cwd(path)
+    return rel if rel else path.as_posix()

@@ -1,0 +1,188 @@
+"""Read one file and run the scanners for its kind. The I/O edge of the pipeline.
+
+Text files are read whole (they are small and the size limit guards the rest); traffic files
+are handed to streaming scanners by path. A scanner that fails unexpectedly costs that file's
+observations from that scanner, reported with the path, never the scan.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from runai_audit.collect.discovery import Candidate
+from runai_audit.collect.filekinds import kind_from_name, sniff
+from runai_audit.models import InputProblem, Observation, SkippedFile
+from runai_audit.scanners.base import ScanResult, StreamStats
+
+# A cheap literal prefilter: a file with none of these (in lower case) cannot use a Run:ai API
+# surface. Plain substring tests on lower-cased bytes run at memory speed; one alternation
+# regex with IGNORECASE is several times slower.
+PREFILTER_TOKENS = (
+    b"runai", b"run.ai", b"run_ai", b"/v1/k8s", b"/api/v1/", b"/api/v2/", b"/auth/realms/",
+    b"datasources/proxy", b"workload",
+)
+
+
+def may_touch_runai(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(token in lowered for token in PREFILTER_TOKENS)
+
+
+MENTIONS_RUNAI = re.compile(r"run\.ai|runai|run_ai", re.IGNORECASE)
+HEAD_BYTES = 8192
+# Kinds a file name settles for good: such files are never recorded traffic.
+NEVER_TRAFFIC = frozenset({"python", "shell", "markdown", "notebook", "yaml", "dockerfile", "makefile"})
+
+# kind -> text scanners, as (module, function); imported when first needed.
+TEXT_SCANNERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "python": (("runai_audit.scanners.python.scanner", "scan_python"),
+               ("runai_audit.scanners.metrics", "scan_metrics")),
+    "shell": (("runai_audit.scanners.shell.scanner", "scan_shell"),
+              ("runai_audit.scanners.manifest.heredoc", "scan_shell_heredocs"),
+              ("runai_audit.scanners.metrics", "scan_metrics")),
+    "markdown": (("runai_audit.scanners.markdown.scanner", "scan_markdown"),),
+    "dockerfile": (("runai_audit.scanners.dockerfile", "scan_dockerfile"),),
+    "makefile": (("runai_audit.scanners.makefile", "scan_makefile"),),
+    "notebook": (("runai_audit.scanners.notebook", "scan_notebook"),),
+    "yaml": (("runai_audit.scanners.manifest.scanner", "scan_manifest"),
+             ("runai_audit.scanners.manifest.scanner", "scan_ci_yaml"),
+             ("runai_audit.scanners.metrics", "scan_metrics")),
+    "json": (("runai_audit.scanners.manifest.scanner", "scan_manifest"),
+             ("runai_audit.scanners.metrics", "scan_metrics")),
+    "text": (("runai_audit.scanners.text", "scan_text_literals"),
+             ("runai_audit.scanners.k8s_clients", "scan_k8s_clients"),
+             ("runai_audit.scanners.metrics", "scan_metrics")),
+}
+STREAM_SCANNERS: dict[str, tuple[str, str]] = {
+    "har": ("runai_audit.scanners.traffic", "scan_har"),
+    "audit-log": ("runai_audit.scanners.traffic", "scan_audit_log"),
+    "access-log": ("runai_audit.scanners.traffic", "scan_access_log"),
+    "postman": ("runai_audit.scanners.traffic", "scan_postman"),
+}
+
+
+def load_function(module: str, name: str) -> Callable[..., object]:
+    fn = getattr(importlib.import_module(module), name)
+    if not callable(fn):
+        raise TypeError(f"{module}.{name} is not callable")
+    return fn  # type: ignore[no-any-return]
+
+
+@dataclass
+class FileResult:
+    display: str
+    kind: str = "text"
+    observations: list[Observation] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    directives: tuple[object, ...] = ()
+    mentions_runai: bool = False
+    skipped: SkippedFile | None = None
+
+
+def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM tolerated) or UTF-16 with a BOM; raises UnicodeDecodeError otherwise."""
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def scan_text_file(text: str, display: str, kind: str) -> FileResult:
+    """Run every scanner of `kind` over already-decoded text."""
+    from runai_audit.gate.suppress import find_directives
+
+    result = FileResult(display, kind, mentions_runai=bool(MENTIONS_RUNAI.search(text)))
+    for module, name in TEXT_SCANNERS.get(kind, TEXT_SCANNERS["text"]):
+        try:
+            scanned = load_function(module, name)(text, display)
+        except Exception as exc:  # a scanner bug must cost one file, never the scan
+            result.problems.append(InputProblem(display, f"internal error in {name}: {type(exc).__name__}"))
+            continue
+        assert isinstance(scanned, ScanResult)
+        result.observations.extend(scanned.observations)
+        result.problems.extend(scanned.problems)
+    result.directives = tuple(find_directives(text))
+    return result
+
+
+# What our own outputs start with. A report or baseline committed to the tree (or written
+# into it by the previous CI run) quotes deprecated paths by the dozen; scanning it would turn
+# every finding into another one.
+OWN_OUTPUT_MARKERS = (
+    re.compile(rb'"tool"\s*:\s*\{\s*"name"\s*:\s*"runai-audit"'),  # JSON report
+    re.compile(rb'"driver"\s*:\s*\{[^{}]*"name"\s*:\s*"runai-audit"'),  # SARIF
+    re.compile(rb'<testsuites name="runai-audit"'),  # JUnit
+    re.compile(rb'<meta name="generator" content="runai-audit'),  # HTML
+    re.compile(rb'"tool_version"[^{}]*"entries"\s*:\s*\[\s*\{\s*"fingerprint"'),  # baseline
+    re.compile(rb'^\[\s*\{\s*"description"[^{}]*"check_name"\s*:\s*"RA\d'),  # GitLab Code Quality
+    re.compile(rb"^## Run:ai API audit: "),  # Markdown summary
+    re.compile(rb"^rule_id,severity,status,"),  # CSV
+)
+
+
+def is_own_output(head: bytes) -> bool:
+    return any(marker.search(head) for marker in OWN_OUTPUT_MARKERS)
+
+
+def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
+    """Read one (non-traffic) file and scan it. Never raises."""
+    display = candidate.display
+    try:
+        size = candidate.path.stat().st_size
+        if size > max_file_size:
+            return FileResult(display, skipped=SkippedFile(display, f"larger than {max_file_size} bytes"))
+        data = candidate.path.read_bytes()
+    except OSError as exc:
+        return FileResult(display, problems=[InputProblem(display, f"cannot read: {exc.strerror or exc}")])
+    head = data[:HEAD_BYTES]
+    if b"\x00" in head and not head.startswith(UTF16_BOMS):
+        return FileResult(display, skipped=SkippedFile(display, "binary file"))
+    kind = sniff(candidate.path.name, head)
+    if is_own_output(head):
+        return FileResult(display, skipped=SkippedFile(display, "a runai-audit report or baseline"))
+    utf16 = data.startswith(UTF16_BOMS)
+    if not utf16 and not may_touch_runai(data):
+        return FileResult(display, kind)
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-16 text: {exc.reason}" if utf16 else _first_bad_byte(data, exc)
+        return FileResult(display, kind, problems=[InputProblem(display, reason)])
+    if utf16 and not may_touch_runai(text.encode("utf-8")):
+        return FileResult(display, kind)  # the prefilter reads UTF-8 bytes; see it decoded
+    return scan_text_file(text, display, kind)
+
+
+def stream_kind(candidate: Candidate, log_format: str | None = None) -> str | None:
+    """The traffic kind of a file, from its name and first bytes; None for ordinary files.
+    With a custom --log-format, every *.log file is an access log in that format."""
+    from runai_audit.scanners.traffic import sniff_traffic_kind
+
+    if kind_from_name(candidate.path.name) in NEVER_TRAFFIC:
+        return None  # no need to open the file twice
+    try:
+        with candidate.path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError:
+        return None
+    kind = sniff_traffic_kind(head, candidate.path.name)
+    if kind is None and log_format and candidate.path.name.lower().endswith((".log", ".log.gz")):
+        kind = "access-log"
+    return kind if kind in STREAM_SCANNERS else None
+
+
+def stream_observations(
+    candidate: Candidate, kind: str, stats: StreamStats, options: object
+) -> Iterator[Observation]:
+    module, name = STREAM_SCANNERS[kind]
+    scanner = load_function(module, name)
+    yield from scanner(candidate.path, candidate.display, stats, options)  # type: ignore[misc]

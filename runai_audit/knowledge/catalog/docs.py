@@ -1,0 +1,113 @@
+"""The rule reference (docs/rules.md), generated from the catalog so it cannot drift from it."""
+
+from __future__ import annotations
+
+from runai_audit.knowledge.catalog.loader import Catalog
+from runai_audit.knowledge.catalog.matchkinds import LISTED_INLINE, describe_match
+from runai_audit.knowledge.catalog.model import FAMILIES, Rule
+
+FAMILY_TITLES = {
+    "endpoint": "REST endpoints",
+    "field": "Request-body fields, query parameters and enum values",
+    "cluster-api": "Cluster API (Kubernetes CRDs)",
+    "metrics": "Metrics API",
+    "auth": "Authentication",
+    "cli": "runai CLI",
+    "signal": "Signals the server sent",
+    "tool": "The audit itself",
+}
+
+REGENERATE = "runai-audit rules --format markdown > docs/rules.md"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _anchor(heading: str) -> str:
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -")
+    return kept.replace(" ", "-")
+
+
+def _family_heading(digit: str) -> str:
+    return f"RA{digit}xx {FAMILY_TITLES.get(FAMILIES[digit], FAMILIES[digit])}"
+
+
+def _severity(rule: Rule) -> str:
+    if rule.severity:
+        return f"always {rule.severity}"
+    if rule.match_kind == "generic":
+        return "decided by the engine from the spec and your target"
+    return "from the lifecycle policy and your target (error once removed, warning while deprecated)"
+
+
+def _rule_section(rule: Rule) -> list[str]:
+    rows = [
+        ("Match", f"{rule.match_kind}: {describe_match(rule.match_kind, rule.match)}"),
+        ("Deprecated in", rule.deprecated_in or "–"),
+        ("Removed in", rule.removed_in or "–"),
+        ("Replacement", rule.replacement),
+        ("Severity", _severity(rule)),
+    ]
+    if rule.docs_url:
+        rows.append(("Docs", f"<{rule.docs_url}>"))
+    out = [f"### {rule.id}: {rule.title}", "", rule.description, "", "| | |", "|---|---|"]
+    out += [f"| {name} | {_cell(value)} |" for name, value in rows]
+    out.append("")
+    endpoints = list(rule.match.get("endpoints", ()))
+    if len(endpoints) > LISTED_INLINE:
+        out += ["Operations:", ""] + [f"- `{e}`" for e in endpoints] + [""]
+    if rule.message:
+        out += [rule.message, ""]
+    if rule.notes:
+        out += [f"Notes: {rule.notes}", ""]
+    out += ["Sources:", ""] + [f"- {source}" for source in rule.sources] + [""]
+    return out
+
+
+def _releases_section(catalog: Catalog) -> list[str]:
+    rel = catalog.releases
+    out = ["## Releases and deprecation policy", "",
+           "| Release | GA | How the date is known | End of full support | End of extended support |",
+           "|---|---|---|---|---|"]
+    for r in rel.releases:
+        ga = r.ga.isoformat() if r.ga else "unknown"
+        full = r.end_of_full_support.isoformat() if r.end_of_full_support else "–"
+        ext = r.end_of_extended_support.isoformat() if r.end_of_extended_support else "–"
+        basis = f"{r.ga_basis}: {r.ga_note}" if r.ga_note else r.ga_basis
+        out.append(f"| {r.version} | {ga} | {_cell(basis)} | {full} | {ext} |")
+    policy = rel.policy
+    out += ["", f"- Self-hosted: {policy.self_hosted_rule}", f"- SaaS: {policy.saas_rule}"]
+    out += [f"- Support lifecycle, {text}" for text in policy.support_lifecycle]
+    out += ["", "Sources:", ""] + [f"- {s}" for s in dict.fromkeys(policy.sources)] + [""]
+    return out
+
+
+def render_rule_markdown(rule: Rule) -> str:
+    """One rule's section of the reference, for `runai-audit rules RA101 --format markdown`."""
+    return "\n".join(_rule_section(rule)).rstrip() + "\n"
+
+
+def render_markdown(catalog: Catalog) -> str:
+    families: dict[str, list[Rule]] = {}
+    for rule in catalog.rules:
+        families.setdefault(rule.id[2], []).append(rule)
+    out = [
+        "# Rule reference",
+        "",
+        f"<!-- Generated from the catalog; do not edit. Regenerate with: {REGENERATE} -->",
+        "",
+        f"Catalog version {catalog.version}: {len(catalog.rules)} rules. Rule ids are permanent. "
+        "Every rule names the sources its facts come from.",
+        "",
+    ]
+    for digit in sorted(families):
+        heading = _family_heading(digit)
+        out.append(f"- [{heading}](#{_anchor(heading)}) ({len(families[digit])} rules)")
+    out += ["- [Releases and deprecation policy](#releases-and-deprecation-policy)", ""]
+    for digit in sorted(families):
+        out += [f"## {_family_heading(digit)}", ""]
+        for rule in families[digit]:
+            out += _rule_section(rule)
+    out += _releases_section(catalog)
+    return "\n".join(out).rstrip("\n") + "\n"

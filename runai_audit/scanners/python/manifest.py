@@ -1,0 +1,199 @@
+"""Kubernetes-style objects built in Python: dict literals with `apiVersion` and `kind`, and
+YAML documents written as string or f-string literals.
+
+YAML text is parsed with the safe loader after each `{expr}` placeholder is replaced by a dummy
+scalar; every field is mapped back to its line in the Python file (the literal's first line plus
+the line inside the text) when the literal's lines match the text's lines one to one.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import yaml
+
+from runai_audit.models import Confidence, FieldRef, Location, ManifestObject
+from runai_audit.scanners.python.body import dict_paths, scalar_value
+from runai_audit.scanners.python.context import Context
+from runai_audit.scanners.redact import is_secret_name, looks_opaque
+
+__all__ = ["dict_manifest", "yaml_manifests"]
+
+_HOLE = "runai_audit_hole"
+# `{name}`, `{0}`, `{}`, `{cfg.gpu}`, `{{ jinja }}` in a plain string used as a template; a YAML
+# flow mapping (`{a: 1}`) has a colon and is left alone.
+_PLACEHOLDER = re.compile(
+    r"\{\{[^{}\n]*\}\}|\{(?:[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_0-9]+|\[[^\]{}\n]*\])*|\d*)(?:![rsa])?\}"
+)
+_VALUE_MAX = 64
+
+
+def _literal_keys(node: ast.Dict) -> dict[str, ast.expr]:
+    return {k.value: v for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+
+
+def dict_manifest(ctx: Context, node: ast.Dict) -> ManifestObject | None:
+    keys = _literal_keys(node)
+    if "apiVersion" not in keys or "kind" not in keys or _inside_manifest(ctx, node):
+        return None
+    api_text = ctx.resolver.text(keys["apiVersion"])
+    kind_text = ctx.resolver.text(keys["kind"])
+    fields = [FieldRef(p.path, ctx.location(p.key), scalar_value(ctx.resolver, p.path, p.value))
+              for p in dict_paths(ctx.resolver, node)]
+    fields += _later_fields(ctx, node, {f.path for f in fields})
+    name = None
+    metadata = keys.get("metadata")
+    if isinstance(metadata, ast.Dict):
+        name_node = _literal_keys(metadata).get("name")
+        name = ctx.resolver.text(name_node).literal if name_node is not None else None
+    literal = api_text.literal is not None and kind_text.literal is not None
+    return ManifestObject(
+        api_version=api_text.render(),
+        kind=kind_text.render(),
+        location=ctx.location(node),
+        fields=tuple(fields),
+        name=name,
+        evidence=ctx.evidence(node.lineno),
+        confidence=Confidence.HIGH if literal else Confidence.MEDIUM,
+    )
+
+
+def _inside_manifest(ctx: Context, node: ast.AST) -> bool:
+    """True when a dict sits inside another manifest dict (ownerReferences), except List items."""
+    child: ast.AST = node
+    parent = ctx.index.parent(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, ast.Dict) and child is not node:
+            keys = _literal_keys(parent)
+            if "apiVersion" in keys and "kind" in keys:
+                kind = keys["kind"]
+                is_list = isinstance(kind, ast.Constant) and str(kind.value).endswith("List")
+                return not is_list
+        child, parent = parent, ctx.index.parent(parent)
+    return False
+
+
+def _later_fields(ctx: Context, node: ast.Dict, known: set[str]) -> list[FieldRef]:
+    """`manifest["spec"] = {...}` after `manifest = {"apiVersion": ..., "kind": ...}`."""
+    parent = ctx.index.parent(node)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)):
+        return []
+    scope = ctx.index.scope_of(node)
+    binding = next((b for b in scope.bindings.get(parent.targets[0].id, ()) if b.value is node), None)
+    if binding is None:
+        return []
+    out: list[FieldRef] = []
+    for change in ctx.index.mutations_after(binding):
+        if change.kind != "setitem" or not change.keys:
+            continue
+        path = ".".join(str(k.value) for k in change.keys)
+        found: list[tuple[str, ast.AST, ast.expr | None]] = [(path, change.keys[-1], change.node)]
+        found += [(p.path, p.key, p.value) for p in dict_paths(ctx.resolver, change.node, path + ".")]
+        for field_path, key, value in found:
+            if field_path not in known:
+                known.add(field_path)
+                out.append(FieldRef(field_path, ctx.location(key),
+                                    scalar_value(ctx.resolver, field_path, value)))
+    return out
+
+
+# --------------------------------------------------------------------------- YAML text
+
+
+def yaml_manifests(ctx: Context, node: ast.Constant | ast.JoinedStr) -> list[ManifestObject]:
+    text = _yaml_text(node)
+    if text is None or "apiVersion" not in text or "kind" not in text:
+        return []
+    if isinstance(node, ast.Constant):
+        text = _PLACEHOLDER.sub(_HOLE, text)
+    documents = _compose(text)
+    if not documents:
+        return []
+    lines_match = text.count("\n") == (node.end_lineno or node.lineno) - node.lineno
+    out: list[ManifestObject] = []
+    for root in documents:
+        if not isinstance(root, yaml.MappingNode):
+            continue
+        top = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+        api, kind = top.get("apiVersion"), top.get("kind")
+        if not isinstance(api, yaml.ScalarNode) or not isinstance(kind, yaml.ScalarNode):
+            continue
+        fields: list[FieldRef] = []
+        _walk(ctx, node, root, "", lines_match, fields)
+        meta = top.get("metadata")
+        name = None
+        if isinstance(meta, yaml.MappingNode):
+            for k, v in meta.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == "name" and isinstance(v, yaml.ScalarNode):
+                    name = v.value if _HOLE not in v.value else None
+        api_version = str(api.value).replace(_HOLE, "{*}")
+        kind_name = str(kind.value).replace(_HOLE, "{*}")
+        where = _mark_location(ctx, node, root.start_mark, lines_match, "apiVersion")
+        out.append(ManifestObject(
+            api_version=api_version,
+            kind=kind_name,
+            location=where,
+            fields=tuple(fields),
+            name=name,
+            evidence=ctx.evidence(where.line - ctx.line_offset),
+            confidence=Confidence.MEDIUM if "{*}" in api_version + kind_name else Confidence.HIGH,
+        ))
+    return out
+
+
+def _yaml_text(node: ast.Constant | ast.JoinedStr) -> str | None:
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    pieces: list[str] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            pieces.append(value.value)
+        else:
+            pieces.append(_HOLE)
+    return "".join(pieces)
+
+
+def _compose(text: str) -> list[yaml.Node]:
+    try:
+        return [doc for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
+    except yaml.YAMLError:
+        return []
+
+
+def _walk(ctx: Context, node: ast.expr, yaml_node: yaml.Node, prefix: str, lines_match: bool,
+          out: list[FieldRef]) -> None:
+    if isinstance(yaml_node, yaml.MappingNode):
+        for key, value in yaml_node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            path = prefix + str(key.value)
+            scalar = None
+            if isinstance(value, yaml.ScalarNode):
+                raw = str(value.value)
+                if (len(raw) <= _VALUE_MAX and _HOLE not in raw and not is_secret_name(str(key.value))
+                        and not looks_opaque(raw)):
+                    scalar = raw
+            out.append(FieldRef(path, _mark_location(ctx, node, key.start_mark, lines_match, str(key.value)),
+                                scalar))
+            _walk(ctx, node, value, path + ".", lines_match, out)
+    elif isinstance(yaml_node, yaml.SequenceNode):
+        for item in yaml_node.value:
+            _walk(ctx, node, item, prefix.rstrip(".") + "[].", lines_match, out)
+
+
+def _mark_location(ctx: Context, node: ast.expr, mark: yaml.Mark, lines_match: bool, key: str
+                   ) -> Location:
+    if not lines_match:
+        return ctx.location(node)
+    lineno = node.lineno + mark.line
+    source = ctx.line(lineno)
+    estimate = mark.column
+    if mark.line == 0:
+        estimate += ctx.column(node.lineno, node.col_offset) - 1
+    hits = [m.start() for m in re.finditer(re.escape(key), source)]
+    if hits:
+        return ctx.at(lineno, min(hits, key=lambda h: abs(h - estimate)) + 1)
+    return ctx.at(lineno, estimate + 1)
