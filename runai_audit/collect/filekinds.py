@@ -23,6 +23,24 @@ SHEBANG = re.compile(rb"^#![^\n]*\b(?:(python[0-9.]*)|(bash|sh|zsh|ksh|dash))\b"
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".gotmpl")
 
+# Shell start-up files carry no extension and no shebang: they are known by name. Dotfile
+# repositories often keep them without the dot (`bashrc`), so the unambiguous ones match both.
+SHELL_DOTFILES = frozenset({
+    "bashrc", "bash_profile", "bash_login", "bash_logout", "bash_aliases", "bash_functions",
+    "zshrc", "zshenv", "zprofile", "zlogin", "zlogout", "kshrc", "mkshrc",
+})
+SHELL_DOTTED_ONLY = frozenset({"profile", "aliases", "functions", "exports", "envrc"})
+SHELL_NAME_SUFFIXES = ("_aliases", ".aliases", "_functions", ".functions")
+
+
+def is_shell_dotfile(lower: str) -> bool:
+    """`.bashrc`, `bashrc`, `.profile`, `.runai_aliases`, `team.aliases`, `.zshrc.local`."""
+    bare = lower[1:] if lower.startswith(".") else lower
+    stem = bare.removesuffix(".local")
+    if stem in SHELL_DOTFILES or (lower.startswith(".") and stem in SHELL_DOTTED_ONLY):
+        return True
+    return stem.endswith(SHELL_NAME_SUFFIXES)
+
 
 def kind_from_name(name: str) -> str | None:
     lower = name.lower()
@@ -34,6 +52,8 @@ def kind_from_name(name: str) -> str | None:
         return NAME_KINDS[lower]
     if lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(".dockerfile"):
         return "dockerfile"
+    if is_shell_dotfile(lower):
+        return "shell"
     for suffix, kind in SUFFIX_KINDS.items():
         if lower.endswith(suffix):
             return kind
