@@ -18,7 +18,7 @@ from runai_audit.scanners.python.body import dict_paths, scalar_value
 from runai_audit.scanners.python.context import Context
 from runai_audit.scanners.redact import is_secret_name, looks_opaque
 
-__all__ = ["dict_manifest", "yaml_manifests"]
+__all__ = ["dict_manifest", "kind_stand_in", "yaml_manifests"]
 
 _HOLE = "runai_audit_hole"
 # `{name}`, `{0}`, `{}`, `{cfg.gpu}`, `{{ jinja }}` in a plain string used as a template; a YAML
@@ -27,6 +27,15 @@ _PLACEHOLDER = re.compile(
     r"\{\{[^{}\n]*\}\}|\{(?:[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_0-9]+|\[[^\]{}\n]*\])*|\d*)(?:![rsa])?\}"
 )
 _VALUE_MAX = 64
+_PLAIN_SCALAR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,62}")
+# A Run:ai object whose kind is left to a placeholder is still a Cluster API object. It is
+# reported under the row that covers the most of that apiVersion (the training workload, or
+# the training policy when the kind ends in Policy), at low confidence: the kind is a guess.
+_KIND_STAND_INS = {
+    "run.ai/v2alpha1": ("TrainingWorkload", "TrainingPolicy"),
+    "run.ai/v1alpha1": ("TrainingWorkload", "TrainingPolicy"),
+    "run.ai/v1": ("RunaiJob", None),
+}
 
 
 def _literal_keys(node: ast.Dict) -> dict[str, ast.expr]:
@@ -49,14 +58,19 @@ def dict_manifest(ctx: Context, node: ast.Dict) -> ManifestObject | None:
         name_node = _literal_keys(metadata).get("name")
         name = ctx.resolver.text(name_node).literal if name_node is not None else None
     literal = api_text.literal is not None and kind_text.literal is not None
+    api_version, kind = api_text.render(), kind_text.render()
+    confidence = Confidence.HIGH if literal else Confidence.MEDIUM
+    stand_in = kind_stand_in(api_version, kind)
+    if stand_in is not None:
+        kind, confidence = stand_in, Confidence.LOW
     return ManifestObject(
-        api_version=api_text.render(),
-        kind=kind_text.render(),
+        api_version=api_version,
+        kind=kind,
         location=ctx.location(node),
         fields=tuple(fields),
         name=name,
         evidence=ctx.evidence(node.lineno),
-        confidence=Confidence.HIGH if literal else Confidence.MEDIUM,
+        confidence=confidence,
     )
 
 
@@ -104,7 +118,7 @@ def _later_fields(ctx: Context, node: ast.Dict, known: set[str]) -> list[FieldRe
 
 
 def yaml_manifests(ctx: Context, node: ast.Constant | ast.JoinedStr) -> list[ManifestObject]:
-    text = _yaml_text(node)
+    text = _yaml_text(ctx, node)
     if text is None or "apiVersion" not in text or "kind" not in text:
         return []
     if isinstance(node, ast.Constant):
@@ -131,6 +145,10 @@ def yaml_manifests(ctx: Context, node: ast.Constant | ast.JoinedStr) -> list[Man
                     name = v.value if _HOLE not in v.value else None
         api_version = str(api.value).replace(_HOLE, "{*}")
         kind_name = str(kind.value).replace(_HOLE, "{*}")
+        confidence = Confidence.MEDIUM if "{*}" in api_version + kind_name else Confidence.HIGH
+        stand_in = kind_stand_in(api_version, kind_name)
+        if stand_in is not None:
+            kind_name, confidence = stand_in, Confidence.LOW
         where = _mark_location(ctx, node, root.start_mark, lines_match, "apiVersion")
         out.append(ManifestObject(
             api_version=api_version,
@@ -139,21 +157,46 @@ def yaml_manifests(ctx: Context, node: ast.Constant | ast.JoinedStr) -> list[Man
             fields=tuple(fields),
             name=name,
             evidence=ctx.evidence(where.line - ctx.line_offset),
-            confidence=Confidence.MEDIUM if "{*}" in api_version + kind_name else Confidence.HIGH,
+            confidence=confidence,
         ))
     return out
 
 
-def _yaml_text(node: ast.Constant | ast.JoinedStr) -> str | None:
+def kind_stand_in(api_version: str, kind: str) -> str | None:
+    """The kind to judge a Run:ai object by when its kind is a placeholder (`{*}`,
+    `{*}Workload`, `{*}Policy`); None when the kind is written or the object is not Run:ai's."""
+    stand_ins = _KIND_STAND_INS.get(api_version)
+    if stand_ins is None or "{*}" not in kind:
+        return None
+    workload, policy = stand_ins
+    if kind.endswith("Policy"):
+        return policy
+    return workload if kind == "{*}" or kind.endswith(("Workload", "Job")) else None
+
+
+def _yaml_text(ctx: Context, node: ast.Constant | ast.JoinedStr) -> str | None:
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
+    if not any(isinstance(v, ast.Constant) and "apiVersion" in str(v.value) for v in node.values):
+        return None  # not a manifest: spare the resolver
     pieces: list[str] = []
     for value in node.values:
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             pieces.append(value.value)
+        elif isinstance(value, ast.FormattedValue):
+            pieces.append(_placeholder_value(ctx, value))
         else:
             pieces.append(_HOLE)
     return "".join(pieces)
+
+
+def _placeholder_value(ctx: Context, value: ast.FormattedValue) -> str:
+    """A `{name}` whose value the module states (`KIND = "TrainingWorkload"`); a hole otherwise.
+    Only one-line words, so the text keeps the literal's lines and stays a YAML scalar."""
+    if value.format_spec is not None or value.conversion not in (-1, ord("s")):
+        return _HOLE
+    literal = ctx.resolver.text(value.value).literal
+    return literal if literal and _PLAIN_SCALAR.fullmatch(literal) else _HOLE
 
 
 def _compose(text: str) -> list[yaml.Node]:
