@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from runai_audit.collect.discovery import Candidate
 from runai_audit.collect.filekinds import kind_from_name, sniff
+from runai_audit.judge.runai_judgement import names_other_vendor
 from runai_audit.models import InputProblem, Observation, SkippedFile
 from runai_audit.scanners.base import ScanResult, StreamStats
+from runai_audit.scanners.lexical import merge, scan_lexical
 
 # A cheap literal prefilter: a file with none of these (in lower case) cannot use a Run:ai API
 # surface. Plain substring tests on lower-cased bytes run at memory speed; one alternation
@@ -79,6 +81,7 @@ class FileResult:
     problems: list[InputProblem] = field(default_factory=list)
     directives: tuple[object, ...] = ()
     mentions_runai: bool = False
+    names_other_vendor: bool = False  # runai_judgement.names_other_vendor of the text
     skipped: SkippedFile | None = None
 
 
@@ -100,7 +103,8 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
     """Run every scanner of `kind` over already-decoded text."""
     from runai_audit.gate.suppress import find_directives
 
-    result = FileResult(display, kind, mentions_runai=bool(MENTIONS_RUNAI.search(text)))
+    result = FileResult(display, kind, mentions_runai=bool(MENTIONS_RUNAI.search(text)),
+                        names_other_vendor=names_other_vendor(text))
     for module, name in TEXT_SCANNERS.get(kind, TEXT_SCANNERS["text"]):
         try:
             scanned = load_function(module, name)(text, display)
@@ -110,6 +114,8 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
         assert isinstance(scanned, ScanResult)
         result.observations.extend(scanned.observations)
         result.problems.extend(scanned.problems)
+    # The safety net: written uses no structured reader saw (or could parse) still count.
+    result.observations = merge(result.observations, scan_lexical(text, display, kind))
     result.directives = tuple(find_directives(text))
     return result
 

@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from runai_audit.judge.context import EngineContext, Plan, make_finding
 from runai_audit.judge.lifecycle import Verdict, judge
-from runai_audit.judge.matchers.base import Hit
+from runai_audit.judge.matchers.base import Hit, Matcher
+from runai_audit.judge.matchers.metric import is_pattern_row
 from runai_audit.judge.matchers.registry import matchers_by_kind
 from runai_audit.judge.matchers.rest import endpoint_hit, matching_endpoint, parsed
 from runai_audit.judge.runai_judgement import confirms_runai, judge_call, tail
@@ -69,10 +70,11 @@ def verdict_for(rule: Rule, ctx: EngineContext, in_target_spec: bool | None) -> 
 
 
 def _evaluate_call(
-    call: ApiCall, ctx: EngineContext, plan: Plan, file_mentions_runai: bool, file_confirmed: bool
+    call: ApiCall, ctx: EngineContext, plan: Plan, file_mentions_runai: bool, file_confirmed: bool,
+    file_names_other_vendor: bool = False,
 ) -> Iterator[Finding]:
     url = parsed(call.url)
-    judgement = judge_call(call, url, ctx.hosts, file_mentions_runai, file_confirmed)
+    judgement = judge_call(call, url, ctx.hosts, file_mentions_runai, file_confirmed, file_names_other_vendor)
     if judgement is None:
         return
     if judgement.confidence is not call.confidence:
@@ -147,11 +149,12 @@ def _evaluate_sdk(sdk: SdkCall, ctx: EngineContext, plan: Plan) -> Iterator[Find
 
 
 def _runai_calls(observations: Sequence[Observation], ctx: EngineContext, file_mentions_runai: bool,
-                 file_confirmed: bool) -> list[ApiCall]:
+                 file_confirmed: bool, file_names_other_vendor: bool) -> list[ApiCall]:
     """The calls of one file that go to Run:ai, for rules that need the file's context."""
     return [
         o for o in observations
-        if isinstance(o, ApiCall) and judge_call(o, parsed(o.url), ctx.hosts, file_mentions_runai, file_confirmed)
+        if isinstance(o, ApiCall) and judge_call(o, parsed(o.url), ctx.hosts, file_mentions_runai, file_confirmed,
+                                                 file_names_other_vendor)
     ]
 
 
@@ -172,7 +175,20 @@ def _evaluate_read(read: FieldRead, calls: Sequence[ApiCall], ctx: EngineContext
 
 
 def _evaluate_other(obs: Observation, ctx: EngineContext, plan: Plan) -> Iterator[Finding]:
+    """Every row's hits on one observation; a pattern row (`runai_*`) only when no row that
+    names the thing exactly matched it, so one name never gives two findings."""
+    patterns: list[tuple[Rule, Matcher]] = []
+    matched = False
     for rule, matcher in plan.pairs:
+        if is_pattern_row(rule):
+            patterns.append((rule, matcher))
+            continue
+        for hit in matcher(rule, obs):
+            matched = True
+            verdict = verdict_for(rule, ctx, None)
+            if verdict is not None:
+                yield make_finding(rule, hit, verdict, ctx)
+    for rule, matcher in [] if matched else patterns:
         for hit in matcher(rule, obs):
             verdict = verdict_for(rule, ctx, None)
             if verdict is not None:
@@ -180,8 +196,11 @@ def _evaluate_other(obs: Observation, ctx: EngineContext, plan: Plan) -> Iterato
 
 
 def file_confirms_runai(observations: Sequence[Observation], ctx: EngineContext) -> bool:
+    """A call that vouches for its file's other calls. A low-confidence one (a path constant
+    whose name says runai, read without its request) is not sure enough to vouch for others."""
     return any(
-        isinstance(o, ApiCall) and confirms_runai(o, parsed(o.url), ctx.hosts) for o in observations
+        isinstance(o, ApiCall) and o.confidence is not Confidence.LOW and confirms_runai(o, parsed(o.url), ctx.hosts)
+        for o in observations
     )
 
 
@@ -191,10 +210,12 @@ def evaluate(
     *,
     file_mentions_runai: bool = False,
     file_confirmed: bool = False,
+    file_names_other_vendor: bool = False,
 ) -> Iterator[Finding]:
     """Findings for a stream of observations (one file's, or a traffic file's), unsorted.
     `file_confirmed`: another call in the same file is certainly Run:ai's (see
-    runai_judgement); compute it with file_confirms_runai for a file's observations."""
+    runai_judgement); compute it with file_confirms_runai for a file's observations.
+    `file_names_other_vendor`: runai_judgement.names_other_vendor of the file's text."""
     plan = _plan(ctx)
     file_calls: list[ApiCall] | None = None
     for obs in observations:
@@ -202,10 +223,11 @@ def evaluate(
             if not plan.response_rules.get(obs.name) or not isinstance(observations, Sequence):
                 continue
             if file_calls is None:
-                file_calls = _runai_calls(observations, ctx, file_mentions_runai, file_confirmed)
+                file_calls = _runai_calls(observations, ctx, file_mentions_runai, file_confirmed,
+                                          file_names_other_vendor)
             yield from _evaluate_read(obs, file_calls, ctx, plan)
         elif isinstance(obs, ApiCall):
-            yield from _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed)
+            yield from _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed, file_names_other_vendor)
         elif isinstance(obs, ServerSignal):
             yield from _evaluate_signal(obs, ctx)
         elif isinstance(obs, SdkCall):

@@ -1,6 +1,6 @@
 """Load the rule catalog: the built-in rules/ folder plus any user rule files given with --rules.
 
-Every *.yaml in the folder except releases.yaml holds rows (a YAML list). All problems in all
+Every *.yaml in the folder except releases.yaml and vocabulary.yaml holds rows (a YAML list). All problems in all
 files are collected and raised together as one CatalogError, each as `file:line: problem`, so a
 catalog author fixes everything in one pass. A user row may replace a built-in rule only on
 purpose, by repeating its id in `overrides:`.
@@ -21,6 +21,7 @@ from runai_audit.knowledge.resources import rules_dir
 from runai_audit.models import RuleInfo
 
 RELEASES_FILE = "releases.yaml"
+VOCABULARY_FILE = "vocabulary.yaml"  # words for the lexical layer, not rows
 RULE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -72,7 +73,8 @@ def close_ids(wanted: str, ids: Sequence[str], limit: int = 3) -> list[str]:
 
 
 def _rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.name != RELEASES_FILE and p.is_file())
+    not_rows = (RELEASES_FILE, VOCABULARY_FILE)
+    return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.name not in not_rows and p.is_file())
 
 
 def _user_files(path: Path, problems: list[str]) -> list[Path]:

@@ -1,0 +1,104 @@
+"""Run the lexical readers over one file and merge their observations with the structured ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from runai_audit.models import ApiCall, CliCall, Observation
+from runai_audit.scanners.lexical.cli import cli_calls, first_word
+from runai_audit.scanners.lexical.context import ContextReader
+from runai_audit.scanners.lexical.rest import BODY_WINDOW_LINES, path_calls, token_body_calls
+
+# A structured observation this many lines away from a lexical one of the same use is that use
+# (an argv list the Python reader places at its opening bracket, a URL sent lines later).
+SAME_USE_LINES = 3
+
+
+@dataclass
+class LexicalResult:
+    observations: list[Observation] = field(default_factory=list)
+    foreign_cli: bool = False  # the file's `runai` is another program
+
+
+def scan_lexical(text: str, path: str, kind: str) -> LexicalResult:
+    contexts = ContextReader(text, kind, path)
+    result = LexicalResult()
+    if "runai" in text.lower():
+        calls, result.foreign_cli = cli_calls(text, path, contexts)
+        result.observations.extend(calls)
+    result.observations.extend(path_calls(text, path, contexts))
+    result.observations.extend(token_body_calls(text, path, contexts))
+    return result
+
+
+def _command_key(call: CliCall) -> tuple[str, str]:
+    return call.binary or "runai", first_word(call.argv)
+
+
+def _cli_seen(call: CliCall, structured: Sequence[CliCall]) -> bool:
+    """The same line, or the same command line a few lines away (an argv list split one word a
+    line, which the structured reader places at its opening bracket)."""
+    line = call.location.line
+    return any(
+        other.location.line == line
+        or (0 < line - other.location.line <= SAME_USE_LINES and len(call.argv) > 2 and other.argv[1:] == call.argv[1:])
+        for other in structured
+    )
+
+
+def _informative(url: str) -> bool:
+    """A URL with a literal host, or a path of at least two literal segments."""
+    if not url.startswith("{**}"):
+        return True
+    return len([s for s in url.removeprefix("{**}").split("/") if s and s != "{*}"]) >= 2
+
+
+def _path_tail(url: str) -> str:
+    return url.removeprefix("{**}").rstrip("/")
+
+
+def _same_call(call: ApiCall, other: ApiCall) -> bool:
+    """Whether a structured call is the use a lexical one saw: on the same line, or built from
+    the same path a few lines on; for a token body, a call to the token path that carries a body
+    field written on one of the same lines."""
+    if call.body:
+        # A structured request whose URL says where it goes, carrying the same body: it knows
+        # more (its host decides whose API it is). One whose URL is too vague to judge
+        # (`{base}/token`) leaves the word to the lexical reading.
+        keys = {f.path.lower() for f in call.body}
+        near = abs(other.location.line - call.location.line) <= BODY_WINDOW_LINES
+        return near and _informative(other.url) and bool(keys & {f.path.lower() for f in other.body})
+    if other.location.line == call.location.line:
+        return True
+    near = 0 <= other.location.line - call.location.line <= SAME_USE_LINES
+    return near and _path_tail(other.url).endswith(_path_tail(call.url))
+
+
+def merge(structured: Sequence[Observation], lexical: LexicalResult) -> list[Observation]:
+    """The structured observations plus the lexical ones no structured reader saw.
+
+    In a file whose `runai` is another program, no command line is kept at all."""
+    kept: list[Observation] = [
+        o for o in structured
+        if not (lexical.foreign_cli and isinstance(o, CliCall) and (o.binary or "runai") == "runai")
+    ]
+    structured_cli = [o for o in kept if isinstance(o, CliCall)]
+    for obs in lexical.observations:
+        if isinstance(obs, CliCall):
+            if not _cli_seen(obs, structured_cli):
+                kept.append(obs)
+        elif isinstance(obs, ApiCall):
+            same = [i for i, o in enumerate(kept) if isinstance(o, ApiCall) and _same_call(obs, o)]
+            if not same:
+                kept.append(obs)
+            elif obs.runai_hint and not obs.body:
+                # The text around the use names Run:ai (RUNAI_PROJECTS_PATH = ...): the structured
+                # call keeps what it knows and gains that.
+                for i in same:
+                    twin = kept[i]
+                    assert isinstance(twin, ApiCall)
+                    kept[i] = replace(twin, runai_hint=True)
+        else:
+            kept.append(obs)
+    return kept
