@@ -114,10 +114,11 @@ def _post_process(findings: list[Finding], out: Collected, options: ScanOptions,
     """Suppression is a filter after the engine; suppressed findings stay, marked."""
     from runai_audit.gate.baseline import apply_baseline, read_baseline
     from runai_audit.gate.exemptions import apply_exemptions
-    from runai_audit.gate.policy import apply_severity_overrides
+    from runai_audit.gate.policy import apply_context_levels, apply_severity_overrides
     from runai_audit.gate.suppress import apply_inline
     from runai_audit.judge.fingerprint import assign_fingerprints
 
+    findings = apply_context_levels(findings, dict(options.contexts))
     findings = apply_severity_overrides(findings, dict(options.severity))
     findings = apply_inline(findings, out.directives)  # type: ignore[arg-type]
     findings = apply_exemptions(findings, options.exemptions, ctx.as_of)  # type: ignore[arg-type]

@@ -177,6 +177,7 @@ class MetricUse:
     location: Location
     evidence: str = ""
     via_grafana_proxy: bool = False
+    in_promql: bool = False  # written as PromQL (a selector, a range, a function's argument)
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,11 @@ class Suppression:
     expires: str = ""
 
 
+# A use in documentation or in a comment is debt to list, not a build to break: by default its
+# severity stays below the default --fail-on (error).
+DEFAULT_CONTEXT_LEVELS: dict[str, str] = {"docs": "warning", "comment": "warning"}
+
+
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
@@ -265,6 +271,9 @@ class Finding:
     snippet: str | None = None  # migration help: REST body for a CRD, CLI v2 command for v1
     suppression: Suppression | None = None
     breaks_in: str | None = None  # release in which this use stops working, when known
+    # Where the use is written: "code" (it runs), "docs" (prose, inline code, transcripts) or
+    # "comment" (a comment or docstring in code). Config `contexts:` caps the severity of the last two.
+    context: str = "code"
 
     @property
     def suppressed(self) -> bool:

@@ -135,7 +135,7 @@ def test_json_contract_keys_are_pinned(in_repo: Path) -> None:
     assert doc["summary"] == {"error": 6, "warning": 0, "note": 0, "files_scanned": 1, "suppressed": 0}
     first = doc["findings"][0]  # type: ignore[index]
     assert list(first) == ["rule_id", "severity", "status", "message", "subject", "replacement", "location",
-                           "fingerprint", "suppressed", "suppression", "confidence", "deprecated_in",
+                           "fingerprint", "suppressed", "suppression", "confidence", "context", "deprecated_in",
                            "removed_in", "sunset", "breaks_in", "sources", "docs_url", "evidence", "snippet",
                            "usage"]
     assert first["subject"] == "value grantType=app_token in POST /api/v1/token"

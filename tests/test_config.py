@@ -242,7 +242,7 @@ def test_yaml_words_yes_no_on_off_are_not_booleans(tmp_path: Path) -> None:
 
 
 ALLOWED = (
-    "as_of, baseline, deployment, exclude, exemptions, fail_on, history, hosts, include_service_accounts, "
+    "as_of, baseline, contexts, deployment, exclude, exemptions, fail_on, history, hosts, include_service_accounts, "
     "jobs, log_format, max_file_size, reports, rules, severity, spec, strict, sunset_within, target"
 )
 

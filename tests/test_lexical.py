@@ -183,3 +183,33 @@ def test_token_tables_are_generated_from_the_current_catalog() -> None:
         from runai_audit.scanners.lexical import tokens
         generated = type(generated)(tokens.__file__)
     assert generated.read_text(encoding="utf-8") == current(), f"tokens.py is out of date; regenerate: {REGENERATE}"
+
+
+def _context_and_severity(text: str, filename: str, **levels: str) -> list[tuple[str, int, str, str]]:
+    from runai_audit.api import ScanOptions, run_scan
+
+    contexts = tuple(sorted({"docs": "warning", "comment": "warning", **levels}.items()))
+    options = ScanOptions(stdin_text=text, stdin_name=filename, as_of=AS_OF, contexts=contexts)
+    return [(f.rule_id, f.location.line, f.context, f.severity.value) for f in run_scan(options).findings]
+
+
+def test_where_a_use_is_written_decides_its_context_and_caps_its_severity() -> None:
+    script = '#!/usr/bin/env bash\n# before: runai delete job old\nrunai delete job train1\n'
+    assert _context_and_severity(script, "clean.sh") == [
+        ("RA621", 2, "comment", "warning"),
+        ("RA621", 3, "code", "error"),
+    ]
+    readme = "Remove it with `runai delete job train1`.\n"
+    assert _context_and_severity(readme, "README.md") == [("RA621", 1, "docs", "warning")]
+    assert _context_and_severity(readme, "README.md", docs="note") == [("RA621", 1, "docs", "note")]
+    assert _context_and_severity(readme, "README.md", docs="off") == []
+
+
+def test_python_docstrings_and_comments_are_comments_but_strings_are_code() -> None:
+    source = ('def run():\n    """Wraps runai delete job."""\n    # runai logs x\n'
+              '    return "runai bash x"\n')
+    assert _context_and_severity(source, "wrap.py") == [
+        ("RA621", 2, "comment", "warning"),
+        ("RA622", 3, "comment", "warning"),
+        ("RA624", 4, "code", "error"),
+    ]

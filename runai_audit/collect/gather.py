@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from runai_audit.collect.discovery import Candidate, WalkOptions, discover
 from runai_audit.collect.filekinds import sniff
@@ -83,8 +83,11 @@ def _absorb(result: FileResult, ctx: EngineContext, out: Collected) -> None:
     if result.directives:
         out.directives[result.display] = result.directives
     confirmed = file_confirms_runai(result.observations, ctx)
+    findings = evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai, file_confirmed=confirmed,
+                        file_names_other_vendor=result.names_other_vendor)
     out.findings.extend(
-        evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai, file_confirmed=confirmed)
+        replace(f, context=written_in) if (written_in := result.contexts.get((f.location.line, f.location.column))) else f
+        for f in findings
     )
 
 

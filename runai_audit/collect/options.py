@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runai_audit.models import DEFAULT_MAX_FILE_SIZE
+from runai_audit.models import DEFAULT_CONTEXT_LEVELS, DEFAULT_MAX_FILE_SIZE
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class ScanOptions:
     include_service_accounts: bool = False
     only_files: frozenset[Path] | None = None  # --changed-since: scan just these (resolved paths)
     severity: tuple[tuple[str, str], ...] = ()  # rule id -> error|warning|note|off
+    # context (docs, comment) -> the highest severity its findings get, or off
+    contexts: tuple[tuple[str, str], ...] = tuple(sorted(DEFAULT_CONTEXT_LEVELS.items()))
     baseline: Path | None = None
     exemptions: tuple[object, ...] = ()
     config_file: Path | None = None

@@ -17,7 +17,7 @@ from runai_audit.collect.filekinds import kind_from_name, sniff
 from runai_audit.judge.runai_judgement import names_other_vendor
 from runai_audit.models import InputProblem, Observation, SkippedFile
 from runai_audit.scanners.base import ScanResult, StreamStats
-from runai_audit.scanners.lexical import merge, scan_lexical
+from runai_audit.scanners.lexical import contexts_of, merge, scan_lexical
 
 # A cheap literal prefilter: a file with none of these (in lower case) cannot use a Run:ai API
 # surface. Plain substring tests on lower-cased bytes run at memory speed; one alternation
@@ -82,6 +82,8 @@ class FileResult:
     directives: tuple[object, ...] = ()
     mentions_runai: bool = False
     names_other_vendor: bool = False  # runai_judgement.names_other_vendor of the text
+    # (line, column) -> "docs" or "comment" for the places observations point at; code elsewhere
+    contexts: dict[tuple[int, int], str] = field(default_factory=dict)
     skipped: SkippedFile | None = None
 
 
@@ -116,6 +118,7 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
         result.problems.extend(scanned.problems)
     # The safety net: written uses no structured reader saw (or could parse) still count.
     result.observations = merge(result.observations, scan_lexical(text, display, kind))
+    result.contexts = contexts_of(result.observations, text, display, kind)
     result.directives = tuple(find_directives(text))
     return result
 

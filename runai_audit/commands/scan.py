@@ -18,7 +18,7 @@ from runai_audit.commands.common import (
     progress_printer,
     write_output,
 )
-from runai_audit.models import Report
+from runai_audit.models import DEFAULT_CONTEXT_LEVELS, Report
 
 FORMATS = ["text", "json", "sarif", "junit", "gitlab", "github", "markdown", "csv", "html"]
 
@@ -100,6 +100,7 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
         log_format=config.log_format,
         include_service_accounts=bool(config.include_service_accounts),
         severity=tuple(sorted(config.severity.items())),
+        contexts=tuple(sorted({**DEFAULT_CONTEXT_LEVELS, **config.contexts}.items())),
         baseline=Path(config.baseline) if config.baseline else None,
         exemptions=tuple(config.exemptions),
         config_file=config_file,

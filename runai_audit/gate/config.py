@@ -19,7 +19,7 @@ import yaml
 
 from runai_audit.gate.config_values import REPORT_FORMATS, ConfigError, check_settings
 from runai_audit.gate.exemptions import Exemption
-from runai_audit.models import DEFAULT_MAX_FILE_SIZE
+from runai_audit.models import DEFAULT_CONTEXT_LEVELS, DEFAULT_MAX_FILE_SIZE
 
 __all__ = [
     "CONFIG_FILE_NAMES",
@@ -53,6 +53,8 @@ class Config:
     jobs: int | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     severity: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The highest severity of a finding written in docs or in a comment; "off" drops them.
+    contexts: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTEXT_LEVELS), hash=False)
     exemptions: tuple[Exemption, ...] = ()
     reports: Mapping[str, str] = field(default_factory=dict, hash=False)
     log_format: str | None = None

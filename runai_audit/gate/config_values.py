@@ -165,6 +165,21 @@ def _severity(ctx: _Ctx, value: Any) -> dict[str, str]:
     return out
 
 
+CONTEXTS = ("docs", "comment")
+
+
+def _contexts(ctx: _Ctx, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ctx.error(f"must be a mapping of context (docs, comment) to severity, got {_show(value)}")
+    out: dict[str, str] = {}
+    for context, level in value.items():
+        key = f"contexts.{context}"
+        if context not in CONTEXTS:
+            raise ctx.error(f"is not a context (allowed: {', '.join(CONTEXTS)})", key)
+        out[context] = _choice(SEVERITY_VALUES)(ctx.at(key), level)
+    return out
+
+
 def _reports(ctx: _Ctx, value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ctx.error(f"must be a mapping of format to output file, got {_show(value)}")
@@ -230,6 +245,7 @@ _CHECKS: dict[str, Callable[[_Ctx, Any], Any]] = {
     "jobs": _integer(1),
     "max_file_size": _integer(1),
     "severity": _severity,
+    "contexts": _contexts,
     "exemptions": _exemptions,
     "reports": _reports,
     "log_format": _string,

@@ -59,6 +59,19 @@ def gate_severity(finding: Finding, sunset_within: int | None, today: date) -> S
     return finding.severity
 
 
+def apply_context_levels(findings: Sequence[Finding], levels: Mapping[str, str]) -> list[Finding]:
+    """Cap the severity of findings written in docs or comments; "off" drops them."""
+    out: list[Finding] = []
+    for finding in findings:
+        level = levels.get(finding.context)
+        if level == "off":
+            continue
+        if level is not None and Severity(level).rank < finding.severity.rank:
+            finding = replace(finding, severity=Severity(level))
+        out.append(finding)
+    return out
+
+
 def apply_severity_overrides(findings: Sequence[Finding], overrides: Mapping[str, str]) -> list[Finding]:
     """Set each overridden rule's severity; "off" drops its findings altogether."""
     for rule_id, level in overrides.items():

@@ -63,6 +63,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "suppressed": f.suppressed,
         "suppression": _suppression(f.suppression),
         "confidence": f.confidence.value,
+        "context": f.context,
         "deprecated_in": f.deprecated_in,
         "removed_in": f.removed_in,
         "sunset": f.sunset,
@@ -215,6 +216,7 @@ def _finding(r: _Reader) -> Finding:
         sources=r.strings("sources"),
         docs_url=r.opt_string("docs_url"),
         confidence=r.enum("confidence", Confidence),
+        context=r.opt_string("context") or "code",
         fingerprint=r.string("fingerprint"),
         usage=None
         if use is None

@@ -83,6 +83,7 @@ def _properties(f: Finding) -> dict[str, Any]:
         "subject": f.subject,
         "replacement": f.replacement,
         "confidence": f.confidence.value,
+        "context": f.context,
     }
     for key, value in (
         ("deprecatedIn", f.deprecated_in),

@@ -9,6 +9,6 @@ In: decoded text, display path, file kind. Out: observations. Imports models and
 
 from __future__ import annotations
 
-from runai_audit.scanners.lexical.layer import LexicalResult, merge, scan_lexical
+from runai_audit.scanners.lexical.layer import LexicalResult, contexts_of, merge, scan_lexical
 
-__all__ = ["LexicalResult", "merge", "scan_lexical"]
+__all__ = ["LexicalResult", "contexts_of", "merge", "scan_lexical"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from runai_audit.models import ApiCall, CliCall, Observation
 from runai_audit.scanners.lexical.cli import cli_calls, first_word
-from runai_audit.scanners.lexical.context import ContextReader
+from runai_audit.scanners.lexical.context import CODE, ContextReader
 from runai_audit.scanners.lexical.rest import BODY_WINDOW_LINES, path_calls, token_body_calls
 
 # A structured observation this many lines away from a lexical one of the same use is that use
@@ -30,6 +30,25 @@ def scan_lexical(text: str, path: str, kind: str) -> LexicalResult:
     result.observations.extend(path_calls(text, path, contexts))
     result.observations.extend(token_body_calls(text, path, contexts))
     return result
+
+
+def contexts_of(observations: Sequence[Observation], text: str, path: str, kind: str) -> dict[tuple[int, int], str]:
+    """The context of every place an observation (or a body field or query parameter of one)
+    points at, where it is not code."""
+    reader = ContextReader(text, kind, path)
+    places: set[tuple[int, int]] = set()
+    for observation in observations:
+        places.add((observation.location.line, observation.location.column))
+        if isinstance(observation, ApiCall):
+            places.update((f.location.line, f.location.column) for f in observation.body if f.location)
+            places.update((q.location.line, q.location.column) for q in observation.query if q.location)
+    out: dict[tuple[int, int], str] = {}
+    for line, column in places:
+        if line:
+            context = reader.at(line, column)
+            if context != CODE:
+                out[(line, column)] = context
+    return out
 
 
 def _command_key(call: CliCall) -> tuple[str, str]:
