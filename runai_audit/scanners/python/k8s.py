@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ _VERB_METHOD = {"create": "POST", "list": "GET", "get": "GET", "patch": "PATCH",
                 "delete": "DELETE", "delete_collection": "DELETE"}
 GROUP = "run.ai"
 _HELPER_DEPTH = 4
+_MENTIONS: weakref.WeakKeyDictionary[Context, bool] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,12 @@ def _texts(resolver: Resolver, request: _Request) -> list[Text]:
 
 
 def _mentions_custom_objects(ctx: Context) -> bool:
-    return any("custom_object" in line for line in ctx.lines)
+    """Most modules make no custom-object call: then no call site needs following (asked once
+    per module, not once per call)."""
+    found = _MENTIONS.get(ctx)
+    if found is None:
+        found = _MENTIONS[ctx] = any("custom_object" in line for line in ctx.lines)
+    return found
 
 
 def _helper_requests(ctx: Context, site: ast.Call, frames: list[Frame], depth: int
