@@ -5,8 +5,10 @@ A call counts as Run:ai's when
    `--host` (hosts that merely contain "run.ai", such as blockrun.ai, do not count), or the
    scanner vouched for it (`runai_hint`: traffic to a host seen serving Run:ai-only paths), or
    it looks self-hosted (a `runai` label as in runai.mycorp.com, an IP address, localhost)
-   and the path starts with a prefix only Run:ai has;
-2. its host is not literal (a variable base URL) and
+   and the path starts with a prefix only Run:ai has (or is a token request on the `runai`
+   Keycloak realm);
+2. its host is not literal (a variable base URL), or is a documentation placeholder
+   (example.com, dummy.com, your-domain.com, *.test: nobody sends real traffic there) and
    - its path starts with a prefix only Run:ai has (`/v1/k8s/`, `/apis/run.ai/`,
      `/researcher/api/`), or
    - the expression that built it names Run:ai (RUNAI_URL, self.runai_base, ...), or
@@ -17,6 +19,20 @@ A call counts as Run:ai's when
 Kubernetes API paths (`/api/v1/namespaces/...`, `/apis/<group>/...` other than run.ai) and the
 current per-cluster `/cluster-api/` are never judged Run:ai REST calls, nor is a URL whose base
 is unknown and which keeps fewer than two literal path segments (`{**}/users` could be anyone's).
+
+File signals and their weights, strongest first (a stronger one settles it):
+- `/apis/run.ai/` in the path, a literal Run:ai host, or a runai-named expression in the call
+  (`runai_hint`): Run:ai's, whatever else the file says.
+- The file names another vendor whose API shares a "Run:ai-only" prefix (OTHER_VENDORS: Nutanix
+  Karbon serves `/v1/k8s/clusters`) and never names Run:ai: no call on an unknown or
+  placeholder host is Run:ai's, prefix or not. A file that names both keeps rule 2.
+- The Run:ai-only prefix, then another Run:ai call in the file, then a mere mention (rule 2).
+Keycloak token paths (`[/auth]/realms/<realm>/...`) are the identity provider's, shared by
+everyone who runs Keycloak, so a mention of Run:ai is not enough for them:
+- realm `runai` (the realm Run:ai's control plane creates): Run:ai's;
+- realm `master` (Keycloak's own admin realm): never Run:ai's API, unless on a Run:ai host;
+- any other realm: Run:ai's only with a runai-named expression, a Run:ai host, or another
+  Run:ai call in the file.
 """
 
 from __future__ import annotations
@@ -30,8 +46,21 @@ from runai_audit.models import ApiCall, Confidence
 
 RUNAI_ONLY_PREFIXES = ("/v1/k8s/", "/apis/run.ai/", "/researcher/api/")
 KUBERNETES_PREFIXES = ("/api/v1/namespaces", "/api/v1/nodes/{*}/proxy", "/apis/", "/cluster-api/", "/healthz")
-RUNAI_API_PREFIXES = ("/api/v1/", "/api/v2/", "/v1/k8s/")
+RUNAI_API_PREFIXES = ("/api/v1/", "/api/v2/", "/v1/k8s/", "/researcher/api/")
 MIN_LITERAL_SEGMENTS = 2
+
+# Vendors whose own APIs use a path Run:ai alone uses otherwise, by how their files name them.
+# Add a row when another one is found; each row is a reason a Run:ai-only prefix is not enough.
+OTHER_VENDORS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Nutanix Karbon (/karbon/v1/k8s/clusters)", re.compile(r"nutanix|karbon", re.IGNORECASE)),
+)
+RUNAI_REALM = "runai"
+KEYCLOAK_ADMIN_REALM = "master"
+_REALM = re.compile(r"(?:^|/)realms/([^/]+)")
+# Hosts that documentation writes instead of a real one (RFC 2606 names and the usual words).
+_PLACEHOLDER_HOST = re.compile(
+    r"(?:^|[.-])(?:placeholder|changeme|your[a-z0-9-]*|x{3,})(?:[.-]|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,25 @@ def self_hosted_looking(host: str) -> bool:
     return bool(_RUNAI_LABEL.search(host)) or bool(_ADDRESS.match(host)) or "." not in host
 
 
+def names_other_vendor(text: str) -> bool:
+    """The file names a vendor from OTHER_VENDORS (computed once per file, like the Run:ai
+    mention)."""
+    return any(pattern.search(text) for _, pattern in OTHER_VENDORS)
+
+
+def placeholder_host(host: str) -> bool:
+    """example.com, dummy.com, your-domain.com, xxx.corp, api.test: a stand-in for a host the
+    reader fills in, which says nothing about whose API it is."""
+    return bool(_PLACEHOLDER_HOST.search(host))
+
+
+def keycloak_realm(path: str) -> str | None:
+    """The realm of a Keycloak path (`/auth/realms/runai/protocol/...` -> "runai"); "{*}" when
+    unresolved; None for any other path."""
+    match = _REALM.search(tail(path))
+    return match.group(1) if match else None
+
+
 def is_kubernetes_path(path: str) -> bool:
     path = tail(path)
     if path.startswith("/apis/run.ai/"):
@@ -82,9 +130,9 @@ def confirms_runai(call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str]) ->
     from the same client, deserve a strong judgement too)."""
     if call.runai_hint:
         return True
-    if url.host is not None:  # a literal host decides on its own
+    if url.host is not None and not placeholder_host(url.host):  # a literal host decides on its own
         return is_runai_host(url.host, extra_hosts)
-    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES)
+    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or keycloak_realm(url.path) == RUNAI_REALM
 
 
 def judge_call(
@@ -93,29 +141,52 @@ def judge_call(
     extra_hosts: Sequence[str],
     file_mentions_runai: bool,
     file_confirmed: bool = False,
+    file_names_other_vendor: bool = False,
 ) -> Judgement | None:
-    """How sure we are that `call` goes to Run:ai, or None when it does not."""
+    """How sure we are that `call` goes to Run:ai, or None when it does not. The file signals
+    and their weights are in the module docstring."""
     if is_kubernetes_path(url.path) or too_vague(url):
         return None
     if tail(url.path).startswith("/apis/run.ai/"):
         # The Cluster API lives on each cluster's Kubernetes API server, whatever its host.
         return Judgement(call.confidence, strong=True)
-    host_known = url.host is not None and "{*}" not in url.host
-    if host_known:
-        assert url.host is not None
-        if is_runai_host(url.host, extra_hosts) or call.runai_hint:
+    realm = keycloak_realm(url.path)
+    host = url.host if url.host is not None and "{*}" not in url.host else None
+    if realm == KEYCLOAK_ADMIN_REALM and not is_runai_host(host, extra_hosts):
+        return None  # Keycloak's own admin login, whoever's Keycloak it is
+    if host is not None:
+        if is_runai_host(host, extra_hosts) or call.runai_hint:
             return Judgement(call.confidence, strong=True)
-        if self_hosted_looking(url.host) and _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
+        if self_hosted_looking(host) and (_starts(tail(url.path), RUNAI_ONLY_PREFIXES) or realm == RUNAI_REALM):
+            if file_names_other_vendor and not file_mentions_runai:
+                return None
             # A self-hosted control plane behind its own name, an address or localhost.
             return Judgement(_lower(call.confidence), strong=True)
-        return None
-    if _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or call.runai_hint:
+        if not placeholder_host(host):
+            return None
+    if call.runai_hint:
+        return Judgement(call.confidence, strong=True)
+    if file_names_other_vendor and not file_mentions_runai:
+        return None  # the "Run:ai-only" prefix is that vendor's too
+    if realm is not None:
+        return _judge_keycloak(call, realm, file_confirmed)
+    if _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
         return Judgement(call.confidence, strong=True)
     if file_confirmed:
         return Judgement(_lower(call.confidence), strong=True)
     if file_mentions_runai:
         return Judgement(_lower(call.confidence), strong=False)
     return None
+
+
+def _judge_keycloak(call: ApiCall, realm: str, file_confirmed: bool) -> Judgement | None:
+    """A Keycloak realm path on an unknown host: the realm, or the file's other Run:ai calls,
+    decide; a file that only mentions Run:ai may be configuring Keycloak itself."""
+    if realm == RUNAI_REALM:
+        return Judgement(call.confidence, strong=True)
+    if not file_confirmed:
+        return None
+    return Judgement(_lower(call.confidence), strong=True)
 
 
 def looks_like_runai_api(path: str) -> bool:
