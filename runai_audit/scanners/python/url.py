@@ -17,9 +17,6 @@ __all__ = ["RUNAI_NAME", "RenderedUrl", "confidence", "join_base", "mentions_run
 
 RUNAI_NAME = re.compile(r"run[-_]?ai", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# A value that stands for a base the reader fills in ("YOUR base_url", "<control-plane>"):
-# path segments never hold spaces or angle brackets.
-_PLACEHOLDER_BASE = re.compile(r"\s|[<>]")
 _LEADING_AUTHORITY = re.compile(rf"^(?:[A-Za-z0-9+.-]*://)?[^/{MARK}]*(?:{MARK}[^/]*)*(?=/|$)")
 
 
@@ -81,9 +78,6 @@ def _split_base(path_part: str) -> tuple[str, str]:
         if MARK in authority or not authority:
             return "{**}", slash + rest
         return scheme.group(0).lower() + authority.lower(), slash + rest
-    first, slash, rest = path_part.partition("/")
-    if slash and _PLACEHOLDER_BASE.search(first):
-        return "{**}", slash + rest  # "YOUR base_url/api/v1/x": a base to fill in, not a path
     return "{**}", path_part
 
 
