@@ -59,6 +59,7 @@ EXPECTED_EXAMPLES = [
     ("RA301", "surfaces/manifests/training.yaml", 2, 1, "removed"),
     ("RA321", "surfaces/manifests/training.yaml", 14, 3, "removed"),
     ("RA415", "surfaces/monitoring/dashboard.json", 7, 33, "removed"),
+    ("RA441", "surfaces/monitoring/dashboard.json", 12, 33, "removed"),
     ("RA431", "surfaces/monitoring/runai-alerts.rules.yaml", 5, 19, "removed"),
     ("RA420", "surfaces/scripts/query_metrics.py", 12, 18, "removed"),
     ("RA403", "surfaces/scripts/query_metrics.py", 13, 25, "removed"),
