@@ -130,7 +130,7 @@ HTTP_CASES = [
                 path = f"/v1/k8s/clusters/{cluster}/node-pools"
                 return self.client.put(path, data={})
         """,
-        [("PUT", "{**}/v1/k8s/clusters/{*}/node-pools", 6, 32)], id="named_client_local_path"),
+        [("PUT", "{**}/v1/k8s/clusters/{*}/node-pools", 5, 16)], id="named_client_local_path"),
     pytest.param(
         """
         import requests

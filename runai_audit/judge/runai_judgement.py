@@ -5,10 +5,9 @@ A call counts as Run:ai's when
    `--host` (hosts that merely contain "run.ai", such as blockrun.ai, do not count), or the
    scanner vouched for it (`runai_hint`: traffic to a host seen serving Run:ai-only paths), or
    it looks self-hosted (a `runai` label as in runai.mycorp.com, an IP address, localhost)
-   and the path starts with a prefix only Run:ai has (or is a token request on the `runai`
-   Keycloak realm);
+   and the path starts with a prefix only Run:ai has;
 2. its host is not literal (a variable base URL), or is a documentation placeholder
-   (example.com, dummy.com, your-domain.com, *.test: nobody sends real traffic there) and
+   (your-domain.com, placeholder.local, xxx.corp: nobody sends real traffic there) and
    - its path starts with a prefix only Run:ai has (`/v1/k8s/`, `/apis/run.ai/`,
      `/researcher/api/`), or
    - the expression that built it names Run:ai (RUNAI_URL, self.runai_base, ...), or
@@ -29,7 +28,8 @@ File signals and their weights, strongest first (a stronger one settles it):
 - The Run:ai-only prefix, then another Run:ai call in the file, then a mere mention (rule 2).
 Keycloak token paths (`[/auth]/realms/<realm>/...`) are the identity provider's, shared by
 everyone who runs Keycloak, so a mention of Run:ai is not enough for them:
-- realm `runai` (the realm Run:ai's control plane creates): Run:ai's;
+- realm `runai` (the realm Run:ai's control plane creates): Run:ai's on any host (the host is
+  wherever that Keycloak runs, often written as a stand-in such as dummy.com);
 - realm `master` (Keycloak's own admin realm): never Run:ai's API, unless on a Run:ai host;
 - any other realm: Run:ai's only with a runai-named expression, a Run:ai host, or another
   Run:ai call in the file.
@@ -128,11 +128,11 @@ def too_vague(url: ParsedUrl) -> bool:
 def confirms_runai(call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str]) -> bool:
     """A call that on its own shows its file talks to Run:ai (so the file's other calls, built
     from the same client, deserve a strong judgement too)."""
-    if call.runai_hint:
+    if call.runai_hint or keycloak_realm(url.path) == RUNAI_REALM:
         return True
     if url.host is not None and not placeholder_host(url.host):  # a literal host decides on its own
         return is_runai_host(url.host, extra_hosts)
-    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or keycloak_realm(url.path) == RUNAI_REALM
+    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES)
 
 
 def judge_call(
@@ -152,12 +152,14 @@ def judge_call(
         return Judgement(call.confidence, strong=True)
     realm = keycloak_realm(url.path)
     host = url.host if url.host is not None and "{*}" not in url.host else None
+    if realm == RUNAI_REALM:
+        return Judgement(call.confidence, strong=True)  # Run:ai's own realm, wherever it is served
     if realm == KEYCLOAK_ADMIN_REALM and not is_runai_host(host, extra_hosts):
         return None  # Keycloak's own admin login, whoever's Keycloak it is
     if host is not None:
         if is_runai_host(host, extra_hosts) or call.runai_hint:
             return Judgement(call.confidence, strong=True)
-        if self_hosted_looking(host) and (_starts(tail(url.path), RUNAI_ONLY_PREFIXES) or realm == RUNAI_REALM):
+        if self_hosted_looking(host) and _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
             if file_names_other_vendor and not file_mentions_runai:
                 return None
             # A self-hosted control plane behind its own name, an address or localhost.
@@ -169,7 +171,7 @@ def judge_call(
     if file_names_other_vendor and not file_mentions_runai:
         return None  # the "Run:ai-only" prefix is that vendor's too
     if realm is not None:
-        return _judge_keycloak(call, realm, file_confirmed)
+        return _judge_keycloak(call, file_confirmed)
     if _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
         return Judgement(call.confidence, strong=True)
     if file_confirmed:
@@ -179,14 +181,11 @@ def judge_call(
     return None
 
 
-def _judge_keycloak(call: ApiCall, realm: str, file_confirmed: bool) -> Judgement | None:
-    """A Keycloak realm path on an unknown host: the realm, or the file's other Run:ai calls,
-    decide; a file that only mentions Run:ai may be configuring Keycloak itself."""
-    if realm == RUNAI_REALM:
-        return Judgement(call.confidence, strong=True)
-    if not file_confirmed:
-        return None
-    return Judgement(_lower(call.confidence), strong=True)
+def _judge_keycloak(call: ApiCall, file_confirmed: bool) -> Judgement | None:
+    """A Keycloak path on a realm other than runai/master and an unknown host: only the
+    file's other Run:ai calls decide; a file that only mentions Run:ai may be configuring
+    Keycloak itself."""
+    return Judgement(_lower(call.confidence), strong=True) if file_confirmed else None
 
 
 def looks_like_runai_api(path: str) -> bool:

@@ -27,7 +27,7 @@ from runai_audit.scanners.python.resolve import Resolver
 from runai_audit.scanners.python.text import Text
 from runai_audit.scanners.python.url import confidence, join_base, mentions_runai, render_url
 
-__all__ = ["HttpCall", "build_api_call", "find_http"]
+__all__ = ["HttpCall", "build_api_call", "find_http", "written_at"]
 
 VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 METHOD_FIRST = frozenset({"request", "stream", "build_request", "urlopen", "putrequest",
@@ -103,8 +103,10 @@ def _urlish(url_node: ast.expr, text: Text) -> bool:
 
 
 def build_api_call(ctx: Context, spec: HttpCall, resolver: Resolver, where: ast.AST) -> ApiCall:
-    """Resolve a found call into an ApiCall located at `where` (the URL argument, or the
-    argument a wrapper's call site passes for it)."""
+    """Resolve a found call into an ApiCall located where its URL is written: at `where` (the
+    URL argument, or the argument a wrapper's call site passes for it), or at the string that
+    `where` names when it is a variable or attribute set elsewhere."""
+    where = written_at(resolver, where)
     method = spec.method or _method(resolver, spec.method_node) or spec.default_method
     full = join_base(client_base(resolver, spec.client), resolver.text(spec.url_node))
     ctx.consumed.update(full.nodes)
@@ -142,6 +144,21 @@ def build_api_call(ctx: Context, spec: HttpCall, resolver: Resolver, where: ast.
         evidence=ctx.evidence(line),
         runai_hint=mentions_runai(hints),
     )
+
+
+def written_at(resolver: Resolver, node: ast.AST) -> ast.AST:
+    """The expression that writes the URL `node` names: `url = f"{base}/x"` then `get(url)`,
+    or `self.path = "/api/v1/x"` in `__init__` then `get(self.path)`, is reported where the
+    string is written (the use is written there; the call only sends it). A name bound to
+    something that is not a string with a path (an env lookup, a call) keeps the call's place."""
+    if not isinstance(node, ast.Name | ast.Attribute):
+        return node
+    target, _ = resolver.follow(node)
+    if target is node or not isinstance(target, ast.Constant | ast.JoinedStr | ast.BinOp | ast.Call):
+        return node
+    if any(isinstance(part, str) and "/" in part for part in resolver.text(target).parts):
+        return target
+    return node
 
 
 def _second_positional(spec: HttpCall, method: str) -> tuple[str, ast.expr] | None:

@@ -17,6 +17,10 @@ __all__ = ["RUNAI_NAME", "RenderedUrl", "confidence", "join_base", "mentions_run
 
 RUNAI_NAME = re.compile(r"run[-_]?ai", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# A value that stands for a base the reader fills in, written right against the path:
+# "<control-plane>/api/v1", "YOUR base_url/api/v1". Prose before a path ("calling /api/v1/x")
+# ends in a space and names no base, so it stays prose.
+_PLACEHOLDER_WORD = re.compile(r"your|base|url|host|domain|server|endpoint", re.IGNORECASE)
 _LEADING_AUTHORITY = re.compile(rf"^(?:[A-Za-z0-9+.-]*://)?[^/{MARK}]*(?:{MARK}[^/]*)*(?=/|$)")
 
 
@@ -78,7 +82,19 @@ def _split_base(path_part: str) -> tuple[str, str]:
         if MARK in authority or not authority:
             return "{**}", slash + rest
         return scheme.group(0).lower() + authority.lower(), slash + rest
+    first, slash, rest = path_part.partition("/")
+    if slash and _placeholder_base(first):
+        return "{**}", slash + rest  # "YOUR base_url/api/v1/x": a base to fill in, not a path
     return "{**}", path_part
+
+
+def _placeholder_base(chunk: str) -> bool:
+    """`<host>` or words such as "YOUR base_url" where a URL's base belongs."""
+    if not chunk or chunk[-1].isspace():
+        return False
+    if chunk.startswith("<") and chunk.endswith(">"):
+        return True
+    return any(c.isspace() for c in chunk) and bool(_PLACEHOLDER_WORD.search(chunk))
 
 
 def confidence(method: str, rendered: RenderedUrl) -> Confidence:
