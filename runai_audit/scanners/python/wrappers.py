@@ -49,13 +49,14 @@ def expand_through_wrappers(ctx: Context, spec: HttpCall, sites: CallSites) -> l
     wanted = _parameters_used(ctx, spec, scope)
     if not wanted:
         return []
+    joins_suffix = _joins_suffix(ctx, spec.url_node)
     out: list[ApiCall] = []
     for site in sites.by_name.get(func.name, ()):
         if not _calls_function(ctx, site, scope) or _inside(ctx, site, func):
             continue
         arguments, given = _bind_arguments(func, site, skip_first=scope.owner is not None)
         passed = [arguments[name] for name in wanted if name in given]
-        if not passed or not _supplies_path(ctx, passed[0]):
+        if not passed or not (joins_suffix or _supplies_path(ctx, passed[0])):
             continue
         resolver = ctx.resolver.with_arguments({(id(scope), k): v for k, v in arguments.items()})
         out.append(build_api_call(ctx, spec, resolver, passed[0]))
@@ -67,6 +68,29 @@ def _supplies_path(ctx: Context, node: ast.expr) -> bool:
     function a request helper; one that passes an id (`"a"`, `project["id"]`) only fills a
     hole in a URL the function writes out, and the request is reported where it is written."""
     return "/" in ctx.resolver.text(node).render("")
+
+
+def _joins_suffix(ctx: Context, url_node: ast.expr) -> bool:
+    """`f"{self._base_url}/{suffix}"`, `self.base + "/" + path`: the helper writes no path of
+    its own, so what its callers pass (`"users"`, `f"clusters/{cid}/projects"`) is the rest of
+    the path even without a slash. A URL that names its own segments (`.../projects/{pid}`)
+    only takes an id from its callers."""
+    node, _ = ctx.resolver.follow(url_node)
+    if isinstance(node, ast.JoinedStr):
+        pieces: list[ast.expr] = list(node.values)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        pieces = _added(node)
+    else:
+        return False
+    literals = [p.value for p in pieces if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+    holes = len(pieces) - len(literals)
+    return holes >= 2 and all(not text.strip("/") for text in literals)
+
+
+def _added(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _added(node.left) + _added(node.right)
+    return [node]
 
 
 def _parameters_used(ctx: Context, spec: HttpCall, scope: Scope) -> list[str]:
