@@ -213,3 +213,13 @@ def test_python_docstrings_and_comments_are_comments_but_strings_are_code() -> N
         ("RA622", 3, "comment", "warning"),
         ("RA624", 4, "code", "error"),
     ]
+
+
+def test_command_lines_never_carry_secret_values_in_evidence() -> None:
+    source = ('import subprocess\nsubprocess.run(["runai", "submit", "t", "-e", "API_KEY=s3cr3t-value", "--password", "hunter22"])\n'
+              'HINT = "runai submit t -e API_KEY=s3cr3t-value --token=hunter22"\n')
+    findings = scan_text(source, "submit.py", as_of=AS_OF)
+    assert sorted((f.rule_id, f.location.line) for f in findings) == [("RA601", 2), ("RA601", 3)]
+    for finding in findings:
+        assert "s3cr3t" not in finding.evidence and "hunter22" not in finding.evidence
+        assert "s3cr3t" not in (finding.snippet or "") and "hunter22" not in (finding.snippet or "")

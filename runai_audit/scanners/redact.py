@@ -11,6 +11,7 @@ The functions here are pure and shared by all scanners.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 __all__ = ["MASK", "is_secret_name", "looks_opaque", "mask_secrets"]
 
@@ -137,3 +138,23 @@ def mask_secrets(line: str) -> str:
     out = _YAML_LINE.sub(rf"\1\2\3{MASK}", out)
     out = _COLON_VALUE.sub(rf"\1\2\3\2\4{MASK}", out)
     return _OPAQUE_RUN.sub(_opaque_sub, out)
+
+
+def mask_argv(argv: Sequence[str]) -> list[str]:
+    """A command line with the values of secret-looking flags masked: `--token=x`,
+    `--password x` and `-e NAME=value` (an environment variable may hold anything)."""
+    out: list[str] = []
+    mask_next = False
+    for word in argv:
+        if mask_next:
+            out.append(MASK)
+            mask_next = False
+        elif word.startswith("-") and is_secret_name(word.lstrip("-").partition("=")[0]):
+            flag, eq, _ = word.partition("=")
+            out.append(f"{flag}={MASK}" if eq else word)
+            mask_next = not eq
+        elif "=" in word and not word.startswith(("-", "{")):
+            out.append(word.split("=", 1)[0] + "=" + MASK)
+        else:
+            out.append(word)
+    return out

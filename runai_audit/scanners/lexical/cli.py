@@ -10,7 +10,7 @@ lines. Which command lines are deprecated is the catalog's business, not this mo
 
 `runai` is also the name of other programs. A file whose `runai` words are mostly not Run:ai's
 (`runai install`, `runai trash`, `runai mcp-serve`) is about another tool: `foreign_cli`
-says so, and its command lines are dropped (see runai_audit/judge for the signals).
+says so (its docstring gives the thresholds), and the file's command lines are dropped.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from runai_audit.models import CliCall, Confidence, Location
 from runai_audit.scanners.lexical.context import CODE, ContextReader
 from runai_audit.scanners.lexical.tokens import RUNAI_CLI_VOCABULARY
-from runai_audit.scanners.redact import MASK, is_secret_name
-from runai_audit.scanners.shell.cli import evidence, runai_binary
+from runai_audit.scanners.redact import mask_argv
+from runai_audit.scanners.shell.cli import evidence, runai_binary, runai_variable
 
 MAX_CONTINUATION_LINES = 30
 MAX_LIST_CHARS = 2000
@@ -32,7 +32,6 @@ MAX_LIST_CHARS = 2000
 _BINARY = re.compile(r"(?<![\w.@$/{}<>-])(?P<dir>(?:[~.\w-]*/)*)(?P<name>runai[\w.-]*)(?=[ \t]+\S)")
 # A variable holding the CLI: $RUNAI_BIN, ${runai_cli}, {RUNAI_CLI_PATH} (f-strings, templates).
 _VARIABLE = re.compile(r"(?P<all>\$\{?(?P<v1>\w*runai\w*)\}?|\{(?P<v2>\w*runai\w*)\})(?=[\"']?[ \t]+[a-z])", re.I)
-_RUNAI_VAR = re.compile(r"runai(?:[-_]?(?:bin|binary|cli|cmd|command|exe|path|cli_path|bin_path))?", re.I)
 # What ends a command written inside other text.
 _END = re.compile(r"`|\||;|&|\)|\]|(?:^|\s)#|(?:^|\s)//|<[/!]|-->|\\n|(?:^|\s)>|<(?:code|pre|br|p|span|kbd|td|li|a|b|i|em|strong|tt)\b", re.I)
 _LIST_HEAD = re.compile(r"(?P<q>[\"'])(?P<bin>(?:[~.\w-]*/)*runai(?:-adm)?)(?P=q)\s*,", re.S)
@@ -121,26 +120,6 @@ def _words_after(lines: list[str], index: int, start: int, quote: str | None) ->
     return [w for w in (_strip(raw) for raw in " ".join(parts).split()) if w]
 
 
-def masked(argv: list[str]) -> tuple[str, ...]:
-    """argv with the values of secret-looking flags and of NAME=value words masked."""
-    out: list[str] = []
-    hide = False
-    for word in argv:
-        if hide:
-            out.append(MASK)
-            hide = False
-        elif word.startswith("-") and "=" in word and is_secret_name(word.lstrip("-").split("=", 1)[0]):
-            out.append(word.split("=", 1)[0] + "=" + MASK)
-        elif word.startswith("-") and is_secret_name(word.lstrip("-")):
-            out.append(word)
-            hide = True
-        elif "=" in word and not word.startswith("-") and not word.startswith("{"):
-            out.append(word.split("=", 1)[0] + "=" + MASK)
-        else:
-            out.append(word)
-    return tuple(out)
-
-
 def _in_command_position(before: str, confidence: Confidence) -> bool:
     previous = _PREVIOUS_WORD.search(before)
     if previous and (previous.group(1).lower() in _VALUE_AFTER or previous.group(1).endswith("=")):
@@ -164,7 +143,7 @@ def _line_commands(lines: list[str]) -> Iterator[CommandLine]:
                 yield CommandLine((argv0, *words), binary, index + 1, start + 1, confidence)
         for found in _VARIABLE.finditer(line):
             name = found.group("v1") or found.group("v2") or ""
-            if not _RUNAI_VAR.fullmatch(name):
+            if not runai_variable(name):
                 continue
             start = found.start()
             words = _words_after(lines, index, found.end(), _quote_before(line, start))
@@ -243,7 +222,7 @@ def cli_calls(text: str, path: str, contexts: ContextReader) -> tuple[list[CliCa
         confidence = command.confidence if context == CODE else Confidence.LOW
         if confidence is Confidence.HIGH:
             confidence = Confidence.MEDIUM  # read from text, not from a parsed command
-        argv = masked(list(command.argv))
+        argv = tuple(mask_argv(command.argv))
         out.append(CliCall(
             argv=argv,
             location=Location(path, command.line, command.column),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from runai_audit.models import ApiCall, CliCall, Observation
-from runai_audit.scanners.lexical.cli import cli_calls, first_word
+from runai_audit.scanners.lexical.cli import cli_calls
 from runai_audit.scanners.lexical.context import CODE, ContextReader
 from runai_audit.scanners.lexical.rest import BODY_WINDOW_LINES, path_calls, token_body_calls
 
@@ -49,10 +49,6 @@ def contexts_of(observations: Sequence[Observation], text: str, path: str, kind:
             if context != CODE:
                 out[(line, column)] = context
     return out
-
-
-def _command_key(call: CliCall) -> tuple[str, str]:
-    return call.binary or "runai", first_word(call.argv)
 
 
 def _cli_seen(call: CliCall, structured: Sequence[CliCall]) -> bool:

@@ -78,18 +78,9 @@ def callers(ctx: Context, func: FunctionDef) -> list[ast.Call]:
     out = []
     for call in _calls_by_name(ctx.index).get(func.name, ()):
         found = callee(ctx, call)
-        if found is not None and found[0] is func and not _inside(ctx, call, func):
+        if found is not None and found[0] is func and not ctx.inside(call, func):
             out.append(call)
     return out
-
-
-def _inside(ctx: Context, node: ast.AST, func: ast.AST) -> bool:
-    current = ctx.index.parent(node)
-    while current is not None:
-        if current is func:
-            return True
-        current = ctx.index.parent(current)
-    return False
 
 
 def bind_call(func: FunctionDef, call: ast.Call, skip_first: bool) -> dict[str, ast.expr]:

@@ -15,7 +15,7 @@ import shlex
 from runai_audit.models import CliCall, Confidence
 from runai_audit.scanners.python.argv import argv_items
 from runai_audit.scanners.python.context import Context
-from runai_audit.scanners.redact import MASK, is_secret_name
+from runai_audit.scanners.redact import mask_argv
 
 __all__ = ["detect_cli", "is_runai_binary", "shell_commands"]
 
@@ -84,7 +84,7 @@ def detect_cli(ctx: Context, call: ast.Call) -> list[CliCall]:
     for argv in argvs:
         for command in _unwrap(argv):
             if command and is_runai_binary(command[0]):
-                masked = _mask_argv(command)
+                masked = mask_argv(command)
                 out.append(CliCall(
                     argv=tuple(masked),
                     location=ctx.location(first),
@@ -118,23 +118,3 @@ def _unwrap(argv: list[str]) -> list[list[str]]:
         if at + 1 < len(words):
             return [c for cmd in shell_commands(words[at + 1]) for c in _unwrap(cmd)]
     return [words]
-
-
-def _mask_argv(argv: list[str]) -> list[str]:
-    out: list[str] = []
-    mask_next = False
-    for word in argv:
-        if mask_next:
-            out.append(MASK)
-            mask_next = False
-            continue
-        if word.startswith("-") and is_secret_name(word.lstrip("-").partition("=")[0]):
-            flag, eq, _ = word.partition("=")
-            if eq:
-                out.append(f"{flag}={MASK}")
-            else:
-                out.append(word)
-                mask_next = True
-            continue
-        out.append(word)
-    return out

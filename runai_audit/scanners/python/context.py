@@ -27,6 +27,15 @@ class Context:
         self.resolver = Resolver(self.index)
         self.consumed: set[int] = set()  # ids of string nodes that fed a detected call
 
+    def inside(self, node: ast.AST, ancestor: ast.AST) -> bool:
+        """Whether `node` sits anywhere below `ancestor` in the tree."""
+        current = self.index.parent(node)
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self.index.parent(current)
+        return False
+
     def line(self, lineno: int) -> str:
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
 

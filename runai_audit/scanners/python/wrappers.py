@@ -52,7 +52,7 @@ def expand_through_wrappers(ctx: Context, spec: HttpCall, sites: CallSites) -> l
     joins_suffix = _joins_suffix(ctx, spec.url_node)
     out: list[ApiCall] = []
     for site in sites.by_name.get(func.name, ()):
-        if not _calls_function(ctx, site, scope) or _inside(ctx, site, func):
+        if not _calls_function(ctx, site, scope) or ctx.inside(site, func):  # recursive calls are not call sites worth expanding
             continue
         arguments, given = _bind_arguments(func, site, skip_first=scope.owner is not None)
         passed = [arguments[name] for name in wanted if name in given]
@@ -123,16 +123,6 @@ def _is_same_or_subclass(ctx: Context, cls: Scope, owner: Scope, depth: int = 0)
         return False
     return any(_is_same_or_subclass(ctx, base, owner, depth + 1)
                for base in (ctx.index.classes.get(name) for name in cls.bases) if base is not None)
-
-
-def _inside(ctx: Context, node: ast.AST, func: ast.AST) -> bool:
-    """Recursive calls are not call sites worth expanding."""
-    current = ctx.index.parent(node)
-    while current is not None:
-        if current is func:
-            return True
-        current = ctx.index.parent(current)
-    return False
 
 
 def _bind_arguments(func: FunctionDef, site: ast.Call, skip_first: bool

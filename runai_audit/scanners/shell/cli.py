@@ -18,7 +18,7 @@ _RUNAI_BINARY = re.compile(r"runai(?:-adm)?(?:[-_]?v?\d[\w.\-]*)?(?:\.exe)?", re
 _RUNAI_LIKE = re.compile(r"runai-[a-z][a-z0-9-]*", re.IGNORECASE)
 _NOT_THE_CLI = frozenset({"runai-audit"})
 # Variables that by their name hold the CLI: RUNAI, RUNAI_BIN, runai_cli, RUNAI_CMD
-_RUNAI_VAR = re.compile(r"runai(?:[-_]?(?:bin|binary|cli|cmd|command|exe|path))?", re.IGNORECASE)
+_RUNAI_VAR = re.compile(r"runai(?:[-_]?(?:bin|binary|cli|cmd|command|exe|path|cli_path|bin_path))?", re.IGNORECASE)
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
 EVIDENCE_LIMIT = 240
