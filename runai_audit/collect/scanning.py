@@ -33,7 +33,7 @@ def may_touch_runai(data: bytes) -> bool:
     return any(token in lowered for token in PREFILTER_TOKENS)
 
 
-MENTIONS_RUNAI = re.compile(r"run\.ai|runai|run_ai", re.IGNORECASE)
+MENTIONS_RUNAI = re.compile(r"run[.:]ai|runai|run_ai", re.IGNORECASE)  # "Run:ai" is the product's own spelling
 HEAD_BYTES = 8192
 # Kinds a file name settles for good: such files are never recorded traffic.
 NEVER_TRAFFIC = frozenset({"python", "shell", "markdown", "notebook", "yaml", "dockerfile", "makefile"})

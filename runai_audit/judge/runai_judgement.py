@@ -14,7 +14,8 @@ A call counts as Run:ai's when
    - another call in the same file is Run:ai's by the rules above: then with lowered
      confidence (the file is a Run:ai client, and this call is built the same way), or
    - the file merely mentions Run:ai (a runai name, a comment): then with lowered confidence
-     and never enough for an "unsupported" finding.
+     and never enough for an "unsupported" finding, unless the path sits under a resource
+     name only Run:ai's reference uses (RUNAI_NAMED_PREFIXES: `/api/v1/org-unit/...`).
 Kubernetes API paths (`/api/v1/namespaces/...`, `/apis/<group>/...` other than run.ai) and the
 current per-cluster `/cluster-api/` are never judged Run:ai REST calls, nor is a URL whose base
 is unknown and which keeps fewer than two literal path segments (`{**}/users` could be anyone's).
@@ -48,6 +49,15 @@ RUNAI_ONLY_PREFIXES = ("/v1/k8s/", "/apis/run.ai/", "/researcher/api/")
 KUBERNETES_PREFIXES = ("/api/v1/namespaces", "/api/v1/nodes/{*}/proxy", "/apis/", "/cluster-api/", "/healthz")
 RUNAI_API_PREFIXES = ("/api/v1/", "/api/v2/", "/v1/k8s/", "/researcher/api/")
 MIN_LITERAL_SEGMENTS = 2
+# Resource names of the control-plane reference (specs 2.18-2.24) that no other well-known API
+# uses: in a file that mentions Run:ai, a path under one of them that the reference lacks
+# (`/api/v1/org-unit/project`, singular) is an unsupported Run:ai call, not someone else's.
+RUNAI_NAMED_PREFIXES = (
+    "/api/v1/org-unit/", "/api/v1/node-pools", "/api/v1/workload-templates", "/api/v1/workload-categories",
+    "/api/v1/workload-priorities", "/api/v1/workload-types", "/api/v1/ai-applications",
+    "/api/v1/user-applications", "/api/v1/cli-exposer", "/api/v1/datavolumes",
+    "/api/v1/storage-class-configuration", "/api/v1/network-topologies", "/api/v1/asset/", "/api/v2/policy/",
+)
 
 # Vendors whose own APIs use a path Run:ai alone uses otherwise, by how their files name them.
 # Add a row when another one is found; each row is a reason a Run:ai-only prefix is not enough.
@@ -174,7 +184,7 @@ def judge_call(
         return _judge_keycloak(call, file_confirmed)
     if _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
         return Judgement(call.confidence, strong=True)
-    if file_confirmed:
+    if file_confirmed or (file_mentions_runai and _starts(tail(url.path), RUNAI_NAMED_PREFIXES)):
         return Judgement(_lower(call.confidence), strong=True)
     if file_mentions_runai:
         return Judgement(_lower(call.confidence), strong=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from runai_audit.models import ApiCall, CliCall, Observation
 from runai_audit.scanners.lexical.cli import cli_calls
+from runai_audit.scanners.lexical.cluster import group_version_calls, kubectl_calls
 from runai_audit.scanners.lexical.context import CODE, ContextReader
 from runai_audit.scanners.lexical.rest import BODY_WINDOW_LINES, path_calls, token_body_calls
 
@@ -29,6 +30,8 @@ def scan_lexical(text: str, path: str, kind: str) -> LexicalResult:
         result.observations.extend(calls)
     result.observations.extend(path_calls(text, path, contexts))
     result.observations.extend(token_body_calls(text, path, contexts))
+    result.observations.extend(kubectl_calls(text, path, contexts))
+    result.observations.extend(group_version_calls(text, path, contexts))
     return result
 
 
@@ -86,6 +89,11 @@ def _same_call(call: ApiCall, other: ApiCall) -> bool:
         return near and _informative(other.url) and bool(keys & {f.path.lower() for f in other.body})
     if other.location.line == call.location.line:
         return True
+    if call.url.startswith("{**}/apis/run.ai/"):
+        # A group and version written as arguments of the client call a few lines around it.
+        version = call.url.split("/")[3]
+        near = abs(other.location.line - call.location.line) <= SAME_USE_LINES
+        return near and f"/apis/run.ai/{version}/" in other.url
     near = 0 <= other.location.line - call.location.line <= SAME_USE_LINES
     return near and _path_tail(other.url).endswith(_path_tail(call.url))
 
