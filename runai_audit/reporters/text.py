@@ -5,7 +5,14 @@ and a summary line last, where a CI log tail shows it."""
 from __future__ import annotations
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import active, one_line, summary_line, suppressed, suppression_label
+from runai_audit.reporters.common import (
+    active,
+    one_line,
+    related_suffix,
+    summary_line,
+    suppressed,
+    suppression_label,
+)
 
 
 def _where(finding: Finding) -> str:
@@ -21,7 +28,7 @@ def _calls(finding: Finding) -> str:
 
 def finding_line(finding: Finding) -> str:
     message = one_line(finding.message)
-    return f"{_where(finding)}: {finding.rule_id} {finding.severity.value} {message}{_calls(finding)}"
+    return f"{_where(finding)}: {finding.rule_id} {finding.severity.value} {message}{_calls(finding)}{one_line(related_suffix(finding))}"
 
 
 def render(report: Report) -> str:

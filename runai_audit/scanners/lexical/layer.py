@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from runai_audit.models import ApiCall, CliCall, Observation
+from runai_audit.models import ApiCall, CliCall, Observation, RelatedLocation
 from runai_audit.scanners.lexical.cli import cli_calls
 from runai_audit.scanners.lexical.cluster import group_version_calls, kubectl_calls
 from runai_audit.scanners.lexical.context import CODE, ContextReader
@@ -98,6 +98,18 @@ def _same_call(call: ApiCall, other: ApiCall) -> bool:
     return near and _path_tail(other.url).endswith(_path_tail(call.url))
 
 
+def _lend(lexical: ApiCall, twin: ApiCall) -> ApiCall:
+    """What a lexical reading adds to the structured call of the same use: that the text around
+    it names Run:ai (RUNAI_PROJECTS_PATH = ...), and where it is written when that is another
+    line (a version constant beside a client call)."""
+    if lexical.runai_hint:
+        twin = replace(twin, runai_hint=True)
+    where = lexical.location
+    if where.line != twin.location.line and all(r.location != where for r in twin.related):
+        twin = replace(twin, related=(*twin.related, RelatedLocation(where, "written")))
+    return twin
+
+
 def merge(structured: Sequence[Observation], lexical: LexicalResult) -> list[Observation]:
     """The structured observations plus the lexical ones no structured reader saw.
 
@@ -115,13 +127,11 @@ def merge(structured: Sequence[Observation], lexical: LexicalResult) -> list[Obs
             same = [i for i, o in enumerate(kept) if isinstance(o, ApiCall) and _same_call(obs, o)]
             if not same:
                 kept.append(obs)
-            elif obs.runai_hint and not obs.body:
-                # The text around the use names Run:ai (RUNAI_PROJECTS_PATH = ...): the structured
-                # call keeps what it knows and gains that.
+            elif not obs.body:
                 for i in same:
                     twin = kept[i]
                     assert isinstance(twin, ApiCall)
-                    kept[i] = replace(twin, runai_hint=True)
+                    kept[i] = _lend(obs, twin)
         else:
             kept.append(obs)
     return kept
