@@ -151,6 +151,15 @@ CASES = {
         'projects = requests.get(f"{base_url}/api/v1/org-unit/project", headers=headers)\n```\n',
         [("RA100", 4, 25)],
     ),
+    "client_on_an_unknown_base_named_by_its_resources": (
+        "executor.py",
+        "import requests\n\n\nclass Executor:\n"
+        "    def projects(self, token):\n"
+        '        return requests.get(f"{self.base_url}/org-unit/projects", headers={"Authorization": token})\n\n'
+        "    def suspend(self, job_id, token):\n"
+        '        return requests.get(f"{self.base_url}/workloads/distributed/{job_id}/suspend")\n',
+        [("RA100", 9, 29)],  # the reference has POST for suspend; org-unit says whose API this is
+    ),
     "python_that_does_not_parse": (
         "broken.py",
         'import subprocess\ndef go(:\n    subprocess.run("runai delete job train1", shell=True)\n',
@@ -188,6 +197,10 @@ SILENT = {
     "uuid_parameter_written_as_a_word": (
         "fixtures.py",
         'RUNAI_URL = "https://acme.run.ai"\nPATHS = [f"{RUNAI_URL}/api/v1/workloads/id", f"{RUNAI_URL}/api/v1/clusters/CLUSTER_ID"]\n',
+    ),
+    "wrong_method_on_an_unknown_base_without_run_ai_signals": (
+        "jobs.py",
+        'import requests\ndef stop(base, job):\n    return requests.get(f"{base}/workloads/distributed/{job}/suspend")\n',
     ),
     "binary_moved_into_place": ("install.md", "```bash\nchmod +x runai-adm && mv runai-adm /usr/local/bin/runai-adm\n```\n"),
 }
@@ -269,3 +282,16 @@ def test_command_lines_never_carry_secret_values_in_evidence() -> None:
     for finding in findings:
         assert "s3cr3t" not in finding.evidence and "hunter22" not in finding.evidence
         assert "s3cr3t" not in (finding.snippet or "") and "hunter22" not in (finding.snippet or "")
+
+
+def test_a_wrong_method_names_what_the_reference_has() -> None:
+    text = (
+        'import requests\nRUNAI_URL = "https://acme.run.ai/api/v1"\n'
+        'requests.get(f"{RUNAI_URL}/workloads/distributed/{job}/suspend")\n'
+    )
+    [finding] = scan_text(text, "stop.py", as_of=AS_OF)
+    assert (finding.rule_id, finding.location.line, finding.location.column) == ("RA100", 3, 14)
+    assert finding.message == (
+        "GET /api/v1/workloads/distributed/{*}/suspend is not in the 2.24 Run:ai API reference "
+        "(the reference has POST /api/v1/workloads/distributed/{workloadId}/suspend); only published endpoints are supported."
+    )
