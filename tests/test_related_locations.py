@@ -159,3 +159,14 @@ def test_a_wrapper_called_with_a_v1_verb_is_reported_at_the_call(tmp_path: Path)
     assert [(f["rule_id"], f["location"]["line"], f["location"]["column"], f["related"]) for f in findings] == [
         ("RA621", 3, 1, []),
     ]
+
+
+def test_github_gitlab_and_markdown_name_the_other_place(tmp_path: Path) -> None:
+    github = _scan(tmp_path, {"client.py": CLIENT}, "--format", "github")
+    assert github.splitlines()[0].startswith("::error file=client.py,line=7,col=11,")
+    assert "(sent at line 9)" in github.splitlines()[0]
+    gitlab = json.loads(_scan(tmp_path, {"client.py": CLIENT}, "--format", "gitlab"))
+    assert gitlab[0]["description"].endswith("(sent at line 9)")
+    markdown = _scan(tmp_path, {"client.py": CLIENT}, "--format", "markdown")
+    assert "- `client.py:7:11` RA101 **error**" in markdown
+    assert "(sent at line 9)" in markdown
