@@ -117,8 +117,9 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
         result.observations.extend(scanned.observations)
         result.problems.extend(scanned.problems)
     # The safety net: written uses no structured reader saw (or could parse) still count.
-    result.observations = merge(result.observations, scan_lexical(text, display, kind))
-    result.contexts = contexts_of(result.observations, text, display, kind)
+    lexical = scan_lexical(text, display, kind)
+    result.observations = merge(result.observations, lexical)
+    result.contexts = contexts_of(result.observations, lexical.contexts)
     result.directives = tuple(find_directives(text))
     return result
 

@@ -18,13 +18,14 @@ SAME_USE_LINES = 3
 
 @dataclass
 class LexicalResult:
+    contexts: ContextReader  # kept, so the file is tokenized for comments once
     observations: list[Observation] = field(default_factory=list)
     foreign_cli: bool = False  # the file's `runai` is another program
 
 
 def scan_lexical(text: str, path: str, kind: str) -> LexicalResult:
     contexts = ContextReader(text, kind, path)
-    result = LexicalResult()
+    result = LexicalResult(contexts)
     if "runai" in text.lower():
         calls, result.foreign_cli = cli_calls(text, path, contexts)
         result.observations.extend(calls)
@@ -35,10 +36,9 @@ def scan_lexical(text: str, path: str, kind: str) -> LexicalResult:
     return result
 
 
-def contexts_of(observations: Sequence[Observation], text: str, path: str, kind: str) -> dict[tuple[int, int], str]:
+def contexts_of(observations: Sequence[Observation], reader: ContextReader) -> dict[tuple[int, int], str]:
     """The context of every place an observation (or a body field or query parameter of one)
     points at, where it is not code."""
-    reader = ContextReader(text, kind, path)
     places: set[tuple[int, int]] = set()
     for observation in observations:
         places.add((observation.location.line, observation.location.column))
