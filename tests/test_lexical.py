@@ -160,6 +160,32 @@ CASES = {
         '        return requests.get(f"{self.base_url}/workloads/distributed/{job_id}/suspend")\n',
         [("RA100", 9, 29)],  # the reference has POST for suspend; org-unit says whose API this is
     ),
+    "html_page_with_entities": (
+        "guide.html",
+        "<p>Follow the job:</p>\n<pre><code>runai logs &lt;job&gt; -f</code></pre>\n",
+        [("RA622", 2, 12)],
+    ),
+    "json_file_that_is_a_curl_command": (
+        "request.json",
+        "curl -X POST https://acme.run.ai/apis/run.ai/v2alpha1/namespaces/team-a/trainingworkloads \\\n"
+        "  --data-raw 'apiVersion: run.ai/v2alpha1'\n",
+        [("RA330", 1, 14)],
+    ),
+    "templated_python_with_a_jinja_base": (
+        "sync.py",
+        'import requests\nURL = "{{ runai_url }}/v1/k8s/clusters/{{ cluster }}/projects"\n{% if x %}\nrequests.get(URL)\n{% endif %}\n',
+        [("RA101", 2, 8)],
+    ),
+    "go_constant_in_a_run_ai_client": (
+        "client.go",
+        'package runai\n\nconst GetProjectsURL = "/api/v1/projects"\n',
+        [("RA100", 3, 25)],
+    ),
+    "typescript_call_in_a_run_ai_client": (
+        "api.ts",
+        "const client = new RunaiClient(process.env.BASE);\nexport const list = () => client.get('/api/v1/projects');\n",
+        [("RA100", 2, 39)],
+    ),
     "python_that_does_not_parse": (
         "broken.py",
         'import subprocess\ndef go(:\n    subprocess.run("runai delete job train1", shell=True)\n',
@@ -201,6 +227,12 @@ SILENT = {
     "wrong_method_on_an_unknown_base_without_run_ai_signals": (
         "jobs.py",
         'import requests\ndef stop(base, job):\n    return requests.get(f"{base}/workloads/distributed/{job}/suspend")\n',
+    ),
+    "api_v1_constant_in_code_that_is_no_run_ai_client": (
+        "gitea.go", 'package gitea\n\nconst ReposURL = "/api/v1/repos"\n',
+    ),
+    "closing_html_tag_ends_the_command": (
+        "notes.html", "<p>Use <code>runai training list</code> to see jobs and runs.</p>\n",
     ),
     "binary_moved_into_place": ("install.md", "```bash\nchmod +x runai-adm && mv runai-adm /usr/local/bin/runai-adm\n```\n"),
 }

@@ -173,9 +173,26 @@ def _list_commands(text: str) -> Iterator[CommandLine]:
             yield CommandLine(tuple(argv), binary, line, column, Confidence.HIGH)
 
 
+# An opening HTML tag that wraps a command in a page (`<pre><code>runai logs ...`), and the
+# entities such pages write for `<`, `>`, `&` and quotes.
+_OPENING_TAG = re.compile(r"<(?:code|pre|kbd|tt|samp|p|li|td|span|div|b|i|em|strong)(?:\s[^<>]*)?>", re.I)
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
+_ENTITY = re.compile("|".join(_ENTITIES))
+
+
+def _plain(line: str) -> str:
+    """An HTML line as its text: opening tags blanked (columns kept), entities decoded (columns
+    after one shift; the command's own start is before them in practice). Closing tags stay:
+    they end a command."""
+    if "<" not in line and "&" not in line:
+        return line
+    line = _OPENING_TAG.sub(lambda m: " " * len(m.group()), line)
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group()], line) if "&" in line else line
+
+
 def command_lines(text: str) -> list[CommandLine]:
     """Every command line in the text, in order of position."""
-    lines = text.split("\n")
+    lines = [_plain(line) for line in text.split("\n")]
     found = {(c.line, c.column): c for c in _line_commands(lines)}
     for command in _list_commands(text):
         found.setdefault((command.line, command.column), command)

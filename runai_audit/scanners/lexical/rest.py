@@ -28,13 +28,19 @@ from runai_audit.scanners.lexical.tokens import (
 )
 
 # A quoted path or URL; the path part starts at the first `/` that is not part of `//host`.
-_QUOTED = re.compile(r"(?P<q>[\"'`])(?P<body>(?:https?://[^\"'`\s/]*|\$\{?\w+\}?|\{[^{}\"'`\s]*\}|%s)?/[^\"'`\s]*)(?P=q)")
+_QUOTED = re.compile(
+    r"(?P<q>[\"'`])(?P<body>(?:https?://[^\"'`\s/]*|\$\{?\w+\}?|\$\(\w+\)|\{\{[^{}\"'`]*\}\}|\{[^{}\"'`\s]*\}|%s)?"
+    r"/(?:\{\{[^{}\"'`]*\}\}|[^\"'`\s])*)(?P=q)"
+)
+# A URL written out in prose, a comment or a command line that is not shell (`curl -X POST
+# https://acme.run.ai/api/v1/...` in a file that claims to be JSON).
+_BARE_URL = re.compile(r"https?://[^\s\"'`<>()\[\],;|]+")
 _RUNAI_ONLY = re.compile(r"^/(?:v1/k8s/|researcher/api/|apis/run\.ai/|auth/realms/[^/]+/protocol/openid-connect/token)")
 _RUNAI_ONLY_ANYWHERE = re.compile(r"/(?:v1/k8s|researcher/api|apis/run\.ai)/")
 _BARE = re.compile(r"(?<![\w/{}$])/(?:v1/k8s|researcher/api|apis/run\.ai)/[^\s\"'`<>()\[\],;|]*")
 _SHARED_SHAPE = re.compile(r"^/api/v[12]/[a-z]")
 _NAMES_RUNAI = re.compile(r"runai|run_ai|run\.ai", re.I)
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}|\$\{\w+\}|\$\w+|%[sd]|<[^<>/]+>|:\w+(?=/|$)")
+_PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}|\{[^{}]*\}|\$\{\w+\}|\$\(\w+\)|\$\w+|%[sd]|<[^<>/]+>|:\w+(?=/|$)")
 _KEY = re.compile(r"(?P<q>[\"']?)(?P<key>[A-Za-z_]+)(?P=q)\s*(?::|=>|=)\s*(?P<value>[\"'][^\"'\n]*[\"']|[^,\s}]+)?")
 BODY_WINDOW_LINES = 8
 
@@ -61,6 +67,14 @@ def _quoted_paths(line: str) -> Iterator[tuple[int, str, str]]:
         yield found.start("body") + 1, _base_of(body), _path_of(body)
 
 
+def _bare_urls(line: str, taken: set[int]) -> Iterator[tuple[int, str, str]]:
+    """Whole URLs outside quotes; the host then decides whose API it is."""
+    for found in _BARE_URL.finditer(line):
+        column = found.start() + 1
+        if column not in taken and not any(t <= column < t + len(found.group()) for t in taken):
+            yield column, _base_of(found.group()), _path_of(found.group())
+
+
 def _bare_paths(line: str, taken: set[int]) -> Iterator[tuple[int, str, str]]:
     """Run:ai-only paths outside quotes: a URL in a comment or in prose, one pieced together
     from quoted parts (`https://runai.apps."${DOMAIN}"/v1/k8s/auth/me`)."""
@@ -71,19 +85,43 @@ def _bare_paths(line: str, taken: set[int]) -> Iterator[tuple[int, str, str]]:
             yield column, _base_of(before[before.rfind("http"):]) if "http" in before else "{**}", _path_of(found.group())
 
 
+# Code that declares itself a Run:ai client: a package, class, type or constructor named after
+# Run:ai (`package runai`, `class RunaiClient`, `new RunAIClient(...)`), or a file so named.
+_RUNAI_CLIENT_CODE = re.compile(
+    r"\bpackage\s+\w*runai|\b(?:class|type|interface|struct|new)\s+\w*run_?ai\w*|\bRun_?[Aa][Ii]\w*Client\b", re.I
+)
+
+
+def runai_client_file(text: str, path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return "runai" in name or "run_ai" in name or bool(_RUNAI_CLIENT_CODE.search(text))
+
+
 def path_calls(text: str, path: str, contexts: ContextReader) -> list[ApiCall]:
+    client_file: bool | None = None
     out: list[ApiCall] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if "/" not in line:
             continue
         quoted = list(_quoted_paths(line))
         taken = {column for column, _, _ in quoted}
-        bare = list(_bare_paths(line, taken)) if _RUNAI_ONLY_ANYWHERE.search(line) else []
+        bare = [found for found in _bare_urls(line, taken) if found[2]] if "://" in line else []
+        taken |= {column for column, _, _ in bare}
+        bare += list(_bare_paths(line, taken)) if _RUNAI_ONLY_ANYWHERE.search(line) else []
+        quoted_columns = {column for column, _, _ in quoted}
         for column, base, url_path in quoted + bare:
             if not url_path:
                 continue
             runai_only = bool(_RUNAI_ONLY.match(url_path))
-            named = bool(_SHARED_SHAPE.match(url_path)) and bool(_NAMES_RUNAI.search(line[: column - 1]))
+            # A shared `/api/v1/` shape is Run:ai's by its line or file; a URL written bare in a
+            # command line (`curl -H "... ${RUNAI_TOKEN}" https://api.example.com/api/v1/...`)
+            # only when no literal host says otherwise.
+            shared = bool(_SHARED_SHAPE.match(url_path)) and (column in quoted_columns or base == "{**}")
+            named = shared and bool(_NAMES_RUNAI.search(line[: column - 1]))
+            if shared and not named and contexts.at(number, column) == CODE:
+                if client_file is None:
+                    client_file = runai_client_file(text, path)
+                named = client_file  # `GetProjectsURL = "/api/v1/projects"` in a Run:ai client
             if not (runai_only or named):
                 continue
             method = "POST" if url_path.endswith("/openid-connect/token") else "*"
