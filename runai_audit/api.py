@@ -125,7 +125,8 @@ def _post_process(findings: list[Finding], out: Collected, options: ScanOptions,
     findings = assign_fingerprints(sorted(findings, key=lambda f: f.sort_key))
     if options.baseline is not None:
         scanned = out.scanned_paths if options.only_files is not None else None
-        findings = apply_baseline(findings, read_baseline(options.baseline), scanned_paths=scanned)
+        findings = apply_baseline(findings, read_baseline(options.baseline), scanned_paths=scanned,
+                                  legacy_paths=out.legacy_paths)
     # Once more, for the findings the filters themselves add (RA901-RA904).
     findings = apply_severity_overrides(findings, dict(options.severity))
     return sorted(findings, key=lambda f: f.sort_key)
