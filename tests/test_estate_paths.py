@@ -255,3 +255,18 @@ def test_a_baseline_written_from_a_subfolder_still_matches(tmp_path: Path, monke
     # A scan of that one file (pre-commit, --changed-since) finds its entries used, not stale.
     code, doc = scan("jobs/sync.sh", "--baseline", "base.json")
     assert (code, [f["rule_id"] for f in doc["findings"]]) == (0, ["RA101", "RA101"])
+
+
+def test_a_scan_of_named_files_calls_no_other_files_entries_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit passes the staged files only; the baseline's entries for the rest still stand."""
+    git_init(tmp_path)
+    write(tmp_path, {"a.sh": CALL, "b.sh": CALL})
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["baseline", "create", ".", "-o", "base.json"]).exit_code == 0
+    code, doc = scan("a.sh", "--baseline", "base.json")
+    assert (code, [(f["rule_id"], f["location"]["path"], f["suppression"]["kind"]) for f in doc["findings"]]) == (
+        0, [("RA101", "a.sh", "baseline")]
+    )
+    (tmp_path / "b.sh").unlink()  # the debt in b.sh is paid: a scan of the folder says so
+    code, doc = scan(".", "--baseline", "base.json")
+    assert [(f["rule_id"], f["location"]["path"]) for f in doc["findings"]] == [("RA101", "a.sh"), ("RA904", "base.json")]
