@@ -140,6 +140,11 @@ def release_workflow() -> Any:
     return yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
 
 
+def python_first() -> dict[str, str]:
+    """The environment with this interpreter first on PATH: the workflow's steps say `python`."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
 def step(job: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in job["steps"] if s.get("name") == name)
 
@@ -168,7 +173,7 @@ def test_release_refuses_a_tag_that_is_not_the_package_version(tag: str, code: i
 
     assert runai_audit.__version__ == "0.1.0"  # the case above names the current version
     script = step(release_workflow()["jobs"]["build"], "Check that the tag is the package version")["run"]
-    done = subprocess.run(["bash", "-e", "-c", script], cwd=REPO, env={**os.environ, "GITHUB_REF_NAME": tag, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=REPO, env={**python_first(), "GITHUB_REF_NAME": tag},
                           capture_output=True, text=True, check=False)
     assert done.returncode == code, done.stdout + done.stderr
 
@@ -178,7 +183,8 @@ def test_release_check_step_passes_on_the_built_distributions(dists: Path, tmp_p
     work = tmp_path / "checkout"
     shutil.copytree(dists, work / "dist")
     script = step(release_workflow()["jobs"]["build"], "Check the distributions")["run"]
-    done = subprocess.run(["bash", "-e", "-c", script], cwd=work, capture_output=True, text=True, check=False)
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=work, env=python_first(), capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert sorted(p.name for p in (work / "dist").iterdir()) == [
         "runai_audit-0.1.0-py3-none-any.whl", "runai_audit-0.1.0.tar.gz"
