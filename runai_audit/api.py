@@ -124,8 +124,12 @@ def _post_process(findings: list[Finding], out: Collected, options: ScanOptions,
     findings = apply_exemptions(findings, options.exemptions, ctx.as_of)  # type: ignore[arg-type]
     findings = assign_fingerprints(sorted(findings, key=lambda f: f.sort_key))
     if options.baseline is not None:
-        scanned = out.scanned_paths if options.only_files is not None else None
-        findings = apply_baseline(findings, read_baseline(options.baseline), scanned_paths=scanned)
+        # A scan of named files (pre-commit, --changed-since) says nothing about the other files'
+        # entries, so only entries for the files it read can be stale.
+        some_files = options.only_files is not None or (bool(options.paths) and not any(p.is_dir() for p in options.paths))
+        scanned = out.scanned_paths if some_files else None
+        findings = apply_baseline(findings, read_baseline(options.baseline), scanned_paths=scanned,
+                                  legacy_paths=out.legacy_paths)
     # Once more, for the findings the filters themselves add (RA901-RA904).
     findings = apply_severity_overrides(findings, dict(options.severity))
     return sorted(findings, key=lambda f: f.sort_key)

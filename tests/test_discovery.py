@@ -30,10 +30,9 @@ def names(root: Path, options: WalkOptions | None = None) -> tuple[list[str], li
 
 def test_walk_is_sorted_and_honours_nested_gitignore(tmp_path: Path) -> None:
     tree(tmp_path, {
-        ".gitignore": "build/\n*.log\n!keep.log\n",
+        ".gitignore": "out/\n*.log\n!keep.log\n",
         "a.py": "x", "b/c.sh": "x", "b/.gitignore": "secret.txt\n", "b/secret.txt": "x",
-        "build/out.py": "x", "debug.log": "x", "keep.log": "x", ".git/config": "x",
-        "node_modules/m/index.js": "x",
+        "out/gen.py": "x", "debug.log": "x", "keep.log": "x", "__pycache__/a.pyc": "x",
     })
     found, skipped = names(tmp_path)
     assert found == [".gitignore", "a.py", "b/.gitignore", "b/c.sh", "keep.log"]

@@ -19,6 +19,10 @@ import yaml
 from runai_audit.gate.config import REPORT_FORMATS, Config
 
 ROOT = Path(__file__).resolve().parent.parent
+# Until a release is on PyPI, every template installs the repository at this commit, as the
+# archive GitHub serves for it (no git needed in the job's image); see tests/test_pinned_source.py.
+PINNED_COMMIT = "28a10b9a8a9236e7cc0ba658f463c726935947d8"
+PINNED = f"runai-audit @ https://github.com/runai-audit/runai-audit/archive/{PINNED_COMMIT}.tar.gz"
 EXPR = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
 
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
@@ -62,10 +66,10 @@ def test_pre_commit_hook() -> None:
     assert hook["entry"] == "runai-audit scan"
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
-    assert {"python", "shell", "yaml", "markdown", "json"} <= set(hook["types_or"])
-    assert hook["minimum_pre_commit_version"] == "2.9.0"  # types_or arrived in 2.9.0
+    assert hook["types"] == ["file"]  # runai-audit decides; see tests/test_pre_commit.py
+    assert hook["minimum_pre_commit_version"] == "2.9.0"
     allowed = {
-        "id", "name", "description", "entry", "language", "types_or", "pass_filenames",
+        "id", "name", "description", "entry", "language", "types", "pass_filenames",
         "require_serial", "minimum_pre_commit_version", "args", "files", "exclude",
     }
     assert set(hook) <= allowed
@@ -241,7 +245,7 @@ def test_gitlab_template_structure() -> None:
     assert "--report junit=runai-audit-junit.xml" in script
     assert "--report html=runai-audit.html" in script
     assert set(doc["variables"]) == {
-        "RUNAI_AUDIT_VERSION", "RUNAI_AUDIT_PATHS", "RUNAI_AUDIT_TARGET", "RUNAI_AUDIT_DEPLOYMENT",
+        "RUNAI_AUDIT_PACKAGE", "RUNAI_AUDIT_PATHS", "RUNAI_AUDIT_TARGET", "RUNAI_AUDIT_DEPLOYMENT",
         "RUNAI_AUDIT_FAIL_ON", "RUNAI_AUDIT_BASELINE", "RUNAI_AUDIT_ARGS",
     }
 
@@ -271,12 +275,12 @@ def test_gitlab_script_runs_runai_audit_and_fails_the_job_on_findings(tmp_path: 
 
 
 @needs_sh
-@pytest.mark.parametrize(("version", "requirement"), [("", "runai-audit"), ("0.3.1", "runai-audit==0.3.1")])
-def test_gitlab_install_pins_the_version(tmp_path: Path, version: str, requirement: str) -> None:
+@pytest.mark.parametrize(("package", "requirement"), [(None, PINNED), ("runai-audit==0.3.1", "runai-audit==0.3.1")])
+def test_gitlab_install_pins_the_source(tmp_path: Path, package: str | None, requirement: str) -> None:
     job = load("ci/gitlab/runai-audit.gitlab-ci.yml")[".runai-audit"]
     fake_tool(tmp_path / "bin", "python")
     env = {
-        **gitlab_variables(RUNAI_AUDIT_VERSION=version),
+        **gitlab_variables(**({"RUNAI_AUDIT_PACKAGE": package} if package else {})),
         "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
         "ARGV_FILE": str(tmp_path / "argv"),
     }
@@ -307,16 +311,39 @@ def test_jenkins_shell_step_runs_runai_audit(tmp_path: Path) -> None:
     assert script is not None
     environment = dict(re.findall(r"^\s+(RUNAI_AUDIT_\w+) = '([^']*)'", JENKINSFILE, re.M))
     assert set(environment) == {
-        "RUNAI_AUDIT_PATHS", "RUNAI_AUDIT_TARGET", "RUNAI_AUDIT_DEPLOYMENT", "RUNAI_AUDIT_FAIL_ON", "RUNAI_AUDIT_BASELINE",
+        "RUNAI_AUDIT_PACKAGE", "RUNAI_AUDIT_PATHS", "RUNAI_AUDIT_TARGET", "RUNAI_AUDIT_DEPLOYMENT", "RUNAI_AUDIT_FAIL_ON",
+        "RUNAI_AUDIT_BASELINE",
     }
+    assert environment["RUNAI_AUDIT_PACKAGE"] == PINNED
     fake_tool(tmp_path / ".runai-audit-venv" / "bin", "runai-audit")
     env = {**environment, "RUNAI_AUDIT_BASELINE": "base.json", "ARGV_FILE": str(tmp_path / "argv"), "FAKE_EXIT": "1"}
     done = run_script("sh", script.group(1), tmp_path, env)
     assert done.returncode == 1
     assert argv(env) == [
         "scan", ".", "--deployment", "self-hosted", "--fail-on", "error", "--baseline", "base.json",
-        "--report", "junit=runai-audit-junit.xml", "--report", "html=runai-audit.html",
+        "--exclude", ".runai-audit-venv", "--report", "junit=runai-audit-junit.xml", "--report", "html=runai-audit.html",
     ]
+
+
+@needs_sh
+def test_jenkins_install_step_installs_the_pinned_source_into_its_venv(tmp_path: Path) -> None:
+    install = re.search(r"^\s+sh '(python -m venv .*)'$", JENKINSFILE, re.M)
+    assert install is not None
+    # A stand-in python whose `-m venv DIR` makes DIR/bin/pip record its arguments.
+    fake_pip = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$ARGV_FILE\"\n"
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text(
+        '#!/bin/sh\n[ "$1 $2" = "-m venv" ] || exit 9\nmkdir -p "$3/bin"\n'
+        f"cat > \"$3/bin/pip\" <<'EOF'\n{fake_pip}EOF\nchmod +x \"$3/bin/pip\"\n",
+        encoding="utf-8",
+    )
+    python.chmod(0o755)
+    environment = dict(re.findall(r"^\s+(RUNAI_AUDIT_\w+) = '([^']*)'", JENKINSFILE, re.M))
+    env = {**environment, "PATH": f"{python.parent}:{os.environ['PATH']}", "ARGV_FILE": str(tmp_path / "argv")}
+    done = run_script("sh", install.group(1), tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert argv(env) == ["install", "--quiet", PINNED]
 
 
 # --------------------------------------------------------------------------- the docs

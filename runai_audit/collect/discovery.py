@@ -2,12 +2,15 @@
 
 Directory symlinks are never followed (so a walk cannot loop); file symlinks are read like files.
 Binary files, files over the size limit and files that cannot be opened are reported as skipped
-with a reason, never silently dropped.
+with a reason, never silently dropped. So are the folders skipped by default because they are not
+the project (virtual environments, installed packages, build output, .git).
+
+Reports name files relative to the repository root (the git top level holding the scanned path,
+else the working directory), whatever path was given, so a path in a report opens from the root.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,10 +18,28 @@ from pathlib import Path
 
 import pathspec
 
+from runai_audit.gate.globs import Globs, compile_globs
 from runai_audit.models import DEFAULT_MAX_FILE_SIZE, SkippedFile
 
-ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
-                                 ".pytest_cache", ".tox", ".venv", "node_modules"})
+# Tool caches: never the project and never worth a line in the coverage.
+ALWAYS_SKIPPED_DIRS = frozenset({".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+# Folders that hold someone else's code, skipped by default and listed in the coverage: a CI job
+# that makes its venv in the workspace must not fail on the packages installed there (runai-audit's
+# own included). --no-default-excludes scans them.
+DEFAULT_EXCLUDED_DIRS = {
+    ".git": "git metadata",
+    ".venv": "a virtual environment",
+    "venv": "a virtual environment",
+    "site-packages": "installed Python packages",
+    "__pypackages__": "installed Python packages",
+    "node_modules": "installed npm packages",
+    ".tox": "a tox environment",
+    ".nox": "a nox environment",
+    "dist": "build output",
+    "build": "build output",
+}
+VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtual environment, whatever its name
+DEFAULT_EXCLUDE_NOTE = "skipped by default; --no-default-excludes scans it"
 # Recorded traffic is streamed, so the text size limit does not apply to it.
 TRAFFIC_SUFFIXES = (".har", ".har.gz", ".zhar", ".jsonl", ".ndjson", ".log", ".log.gz", ".jsonl.gz")
 
@@ -28,7 +49,8 @@ class Candidate:
     """A file to scan: where it is on disk and how reports name it."""
 
     path: Path
-    display: str  # relative to the scan root, POSIX separators
+    display: str  # relative to the repository root, POSIX separators
+    legacy: str = ""  # how runai-audit before 0.2 named it, when that differs (baselines match both)
 
 
 @dataclass(frozen=True)
@@ -36,22 +58,12 @@ class WalkOptions:
     exclude: tuple[str, ...] = ()
     use_gitignore: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    default_excludes: bool = True
 
 
 def is_traffic_name(name: str) -> bool:
     lower = name.lower()
     return lower.endswith(TRAFFIC_SUFFIXES) or "postman_collection" in lower
-
-
-def _excluded(display: str, patterns: Sequence[str]) -> bool:
-    name = display.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        p = pattern.rstrip("/")
-        if fnmatch.fnmatch(display, p) or fnmatch.fnmatch(name, p) or display.startswith(p + "/"):
-            return True
-        if fnmatch.fnmatch(display, p + "/*") or fnmatch.fnmatch(display, "*/" + p):
-            return True
-    return False
 
 
 class _IgnoreStack:
@@ -86,35 +98,62 @@ def _join(base: str, name: str) -> str:
 
 
 def walk(
-    root: Path, options: WalkOptions, skipped: list[SkippedFile], display_root: str = ""
+    root: Path,
+    options: WalkOptions,
+    skipped: list[SkippedFile],
+    display_root: str = "",
+    excludes: Globs | None = None,
+    legacy_root: str | None = None,
 ) -> Iterator[Candidate]:
-    """Files below `root` (a folder), in a stable order."""
+    """Files below `root` (a folder), in a stable order. `display_root` is how reports name
+    `root` itself; `excludes` the compiled --exclude patterns (compiled here when not given)."""
+    globs = excludes if excludes is not None else compile_globs(tuple(options.exclude))
     ignores = _IgnoreStack()
     seen_dirs: set[tuple[int, int]] = set()
+    renamed = legacy_root is not None and legacy_root != display_root
+
+    def shown_as(child_display: str) -> str:
+        return _join(display_root, child_display) if display_root else child_display
+
+    def excluded(child_display: str, shown: str, is_dir: bool) -> bool:
+        # Patterns are anchored at the repository root; those written relative to the scanned
+        # folder (what earlier versions matched) still apply.
+        if not globs:
+            return False
+        return globs.matches(shown, is_dir) or (shown != child_display and globs.matches(child_display, is_dir))
 
     def visit(folder: Path, display: str) -> Iterator[Candidate]:
         try:
             st = folder.stat()
         except OSError as exc:
-            skipped.append(SkippedFile(display or ".", f"cannot open folder: {exc.strerror}"))
+            skipped.append(SkippedFile(shown_as(display) or ".", f"cannot open folder: {exc.strerror}"))
             return
         if (st.st_dev, st.st_ino) in seen_dirs:
             return
         seen_dirs.add((st.st_dev, st.st_ino))
-        pushed = ignores.push(display, folder) if options.use_gitignore else 0
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(SkippedFile(display or ".", f"cannot list folder: {exc.strerror}"))
-            ignores.pop(pushed)
+            skipped.append(SkippedFile(shown_as(display) or ".", f"cannot list folder: {exc.strerror}"))
             return
+        if display and options.default_excludes and any(e.name == VENV_MARKER for e in entries):
+            skipped.append(SkippedFile(shown_as(display), f"a virtual environment ({VENV_MARKER}; {DEFAULT_EXCLUDE_NOTE})"))
+            return
+        pushed = ignores.push(display, folder) if options.use_gitignore else 0
         for entry in entries:
             child_display = _join(display, entry.name)
-            shown = _join(display_root, child_display) if display_root else child_display
-            if _excluded(child_display, options.exclude) or _excluded(shown, options.exclude):
+            shown = shown_as(child_display)
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if excluded(child_display, shown, is_dir):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name in ALWAYS_SKIPPED_DIRS or ignores.ignored(child_display, True):
+            if is_dir:
+                if entry.name in ALWAYS_SKIPPED_DIRS:
+                    continue
+                if options.default_excludes and entry.name in DEFAULT_EXCLUDED_DIRS:
+                    reason = f"{DEFAULT_EXCLUDED_DIRS[entry.name]} ({DEFAULT_EXCLUDE_NOTE})"
+                    skipped.append(SkippedFile(shown, reason))
+                    continue
+                if ignores.ignored(child_display, True):
                     continue
                 yield from visit(Path(entry.path), child_display)
             elif entry.is_symlink() and Path(entry.path).is_dir():
@@ -122,23 +161,26 @@ def walk(
             elif entry.is_file():
                 if ignores.ignored(child_display, False):
                     continue
-                yield Candidate(Path(entry.path), shown)
+                legacy = _join(legacy_root or "", child_display) if renamed else ""
+                yield Candidate(Path(entry.path), shown, legacy if legacy != shown else "")
         ignores.pop(pushed)
 
     yield from visit(root, "")
 
 
 def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedFile]) -> list[Candidate]:
-    """Every file to scan below `paths`. Display paths are relative to the working directory
-    when the file sits below it (so they read the same in CI and in SARIF), else relative to
-    the folder given on the command line."""
+    """Every file to scan below `paths`, named relative to the repository root (see
+    `display_name`). --exclude applies to files given by name too (pre-commit passes them so)."""
     out: list[Candidate] = []
     seen: set[Path] = set()
+    excludes = compile_globs(tuple(options.exclude))  # once for the whole scan
     overlapping = len(paths) > 1  # only then can one file be reached twice
     for given in paths:
+        shown = display_name(given)
         if given.is_dir():
-            base = _relative_to_cwd(given) or ""
-            for cand in walk(given, options, skipped, display_root=base):
+            legacy_base = _relative_to_cwd(given) or ""
+            for cand in walk(given, options, skipped, display_root=shown or "", excludes=excludes,
+                             legacy_root=legacy_base if shown is not None else None):
                 if overlapping:
                     key = cand.path.resolve()
                     if key in seen:
@@ -146,13 +188,43 @@ def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedF
                     seen.add(key)
                 out.append(cand)
         elif given.exists():
+            display = shown or given.as_posix()
+            if excludes and excludes.matches(display):
+                continue
             key = given.resolve()
             if key not in seen:
                 seen.add(key)
-                out.append(Candidate(given, _display_of(given)))
+                legacy = _relative_to_cwd(given) or given.as_posix()
+                out.append(Candidate(given, display, legacy if legacy != display else ""))
         else:
-            skipped.append(SkippedFile(_display_of(given), "no such file or folder"))
+            skipped.append(SkippedFile(_relative_to_cwd(given) or given.as_posix(), "no such file or folder"))
     return out
+
+
+def repository_root(path: Path) -> Path | None:
+    """The git top level holding `path`: the nearest folder with a `.git` entry (a folder, or the
+    file a worktree or submodule has), as `git rev-parse --show-toplevel` finds it, without git."""
+    folder = path.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def display_name(path: Path) -> str | None:
+    """How reports name `path`: relative to its repository root, else to the working directory
+    when it is below it ("" for the root itself); None when it is below neither."""
+    resolved = path.resolve()
+    root = repository_root(resolved)
+    if root is None:
+        cwd = Path.cwd().resolve()
+        root = cwd if resolved == cwd or cwd in resolved.parents else None
+    if root is None:
+        return None
+    rel = resolved.relative_to(root).as_posix()
+    return "" if rel == "." else rel
 
 
 def _relative_to_cwd(path: Path) -> str | None:
@@ -162,8 +234,3 @@ def _relative_to_cwd(path: Path) -> str | None:
     except ValueError:
         return None
     return "" if rel == "." else rel
-
-
-def _display_of(path: Path) -> str:
-    rel = _relative_to_cwd(path)
-    return rel if rel else path.as_posix()

@@ -72,6 +72,8 @@ class Collected:
     scanned_paths: set[str] = field(default_factory=set)
     traffic_entries: int = 0
     traffic_unmatched: int = 0
+    # display path -> the name runai-audit before 0.2 gave the file, where they differ (baselines)
+    legacy_paths: dict[str, str] = field(default_factory=dict)
 
 
 def _absorb(result: FileResult, ctx: EngineContext, out: Collected) -> None:
@@ -110,10 +112,11 @@ def collect(
     options: ScanOptions, ctx: EngineContext, progress: Callable[[int, int], None] | None = None
 ) -> Collected:
     out = Collected()
-    walk_options = WalkOptions(options.exclude, options.use_gitignore, options.max_file_size)
+    walk_options = WalkOptions(options.exclude, options.use_gitignore, options.max_file_size, options.default_excludes)
     candidates = discover(options.paths, walk_options, out.skipped)
     if options.only_files is not None:
         candidates = [c for c in candidates if c.path.resolve() in options.only_files]
+    out.legacy_paths = {c.display: c.legacy for c in candidates if c.legacy}
     ordinary: list[Candidate] = []
     for cand in candidates:
         kind = stream_kind(cand, options.log_format)

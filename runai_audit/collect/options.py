@@ -26,6 +26,7 @@ class ScanOptions:
     hosts: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     use_gitignore: bool = True
+    default_excludes: bool = True  # skip virtual environments, installed packages, build output, .git
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: int | None = None
     sunset_within: int | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,33 +166,56 @@ def _position_of(text: str, needle: str) -> tuple[int, int]:
 
 
 def apply_baseline(
-    findings: Sequence[Finding], baseline: Baseline, scanned_paths: Collection[str] | None = None
+    findings: Sequence[Finding],
+    baseline: Baseline,
+    scanned_paths: Collection[str] | None = None,
+    legacy_paths: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Mark findings whose fingerprint is in the baseline; add an RA904 note per stale entry.
 
     A finding already suppressed (inline, exemption) keeps that suppression but still counts as
     present, so its entry is not called stale. Fingerprints are assigned first when missing.
     `scanned_paths`, when given, limits staleness to entries for files this scan read: a scan of
-    a few files (pre-commit, --changed-since) says nothing about the others.
+    a few files (pre-commit, --changed-since) says nothing about the others. `legacy_paths` maps
+    a finding path to the name earlier versions gave that file (relative to the working
+    directory, not the repository root): an entry written under that name still matches.
     """
     if any(not f.fingerprint for f in findings):
         findings = assign_fingerprints(findings)
+    legacy = _legacy_fingerprints(findings, legacy_paths or {})
     listed = {e.fingerprint for e in baseline.entries}
     present: set[str] = set()
     suppression = Suppression(kind="baseline", reason=f"in baseline {baseline.path}")
     out: list[Finding] = []
-    for finding in findings:
-        if finding.fingerprint in listed:
-            present.add(finding.fingerprint)
+    for finding, old in zip(findings, legacy, strict=True):
+        matched = finding.fingerprint if finding.fingerprint in listed else old if old in listed else None
+        if matched is not None:
+            present.add(matched)
             if finding.suppression is None:
                 finding = replace(finding, suppression=suppression)
         out.append(finding)
+    if scanned_paths is not None and legacy_paths:
+        scanned_paths = {*scanned_paths, *(legacy_paths.get(p, p) for p in scanned_paths)}
     out.extend(
         _stale(baseline, e)
         for e in baseline.entries
         if e.fingerprint not in present and (scanned_paths is None or e.path in scanned_paths)
     )
     return out
+
+
+def _legacy_fingerprints(findings: Sequence[Finding], legacy_paths: Mapping[str, str]) -> list[str | None]:
+    """Per finding, its fingerprint under the file's legacy name (None when the name is the same).
+    A whole file is renamed at once, so occurrence ranks stay what they were."""
+    if not legacy_paths or not any(f.location.path in legacy_paths for f in findings):
+        return [None] * len(findings)
+    renamed = assign_fingerprints([
+        replace(f, location=replace(f.location, path=legacy_paths.get(f.location.path, f.location.path)))
+        for f in findings
+    ])
+    return [
+        old.fingerprint if f.location.path in legacy_paths else None for f, old in zip(findings, renamed, strict=True)
+    ]
 
 
 def _stale(baseline: Baseline, entry: BaselineEntry) -> Finding:

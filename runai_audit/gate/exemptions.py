@@ -9,12 +9,11 @@ parked with a date cannot be forgotten silently.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 
+from runai_audit.gate.globs import glob_match
 from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
 __all__ = ["Exemption", "apply_exemptions", "glob_match"]
@@ -26,8 +25,9 @@ EXPIRED_RULE = "RA903"
 class Exemption:
     """One `exemptions:` entry of the config file.
 
-    `path` is a glob over finding paths (relative to the scan root, POSIX separators): `*` and `?`
-    stay inside one folder, `**` crosses folders. `subject` is matched exactly or as an fnmatch
+    `path` is a gitignore-style pattern over finding paths (relative to the repository root, POSIX
+    separators; see gate/globs.py): `*` and `?` stay inside one folder, `**` crosses folders, a
+    pattern without a slash matches at any depth. `subject` is matched exactly or as an fnmatch
     glob; None matches every subject. `expires` is the last day on which it applies.
     `source`/`line`/`column` say where the entry was written, for the RA903 finding.
     """
@@ -94,43 +94,3 @@ def _expired_finding(exemption: Exemption) -> Finding:
         replacement="none",
         location=Location(path=exemption.source, line=exemption.line, column=exemption.column),
     )
-
-
-def glob_match(pattern: str, path: str) -> bool:
-    """Match a POSIX path against a glob where `*` stops at `/` and `**` crosses folders."""
-    return _compile_glob(pattern).fullmatch(path) is not None
-
-
-@lru_cache(maxsize=512)
-def _compile_glob(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")  # zero or more whole folders
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif ch == "*":
-            out.append("[^/]*")
-            i += 1
-        elif ch == "?":
-            out.append("[^/]")
-            i += 1
-        elif ch == "[":
-            end = pattern.find("]", i + 2)  # "[]...]" keeps a leading ] literal, as fnmatch does
-            if end == -1:
-                out.append(re.escape(ch))
-                i += 1
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end + 1
-        else:
-            out.append(re.escape(ch))
-            i += 1
-    return re.compile("".join(out))

@@ -12,12 +12,16 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from runai_audit.knowledge.catalog.docs import rule_anchor
 from runai_audit.models import Finding, Location, Report, RuleInfo
 from runai_audit.reporters.common import ordered, related_text, with_replacement
 from runai_audit.reporters.levels import sarif_level
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/runai-audit/runai-audit"
+# Every rule has a section in the generated rule reference; a rule without its own docs link
+# points there, so each rule in a SARIF viewer has a help link.
+RULES_REFERENCE_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 FINGERPRINT_KEY = "runaiAudit/v1"
 
 # Suppression kinds in our model -> SARIF suppression.kind.
@@ -39,8 +43,10 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": ["runai", rule.family], "family": rule.family},
     }
-    if rule.docs_url:
-        out["helpUri"] = rule.docs_url
+    known = rule.family != "unknown"
+    out["helpUri"] = rule.docs_url or (
+        f"{RULES_REFERENCE_URI}#{rule_anchor(rule.id, rule.title)}" if known else RULES_REFERENCE_URI
+    )
     help_lines = [rule.description or rule.title]
     help_lines += [f"Source: {s}" for s in rule.sources]
     out["help"] = {"text": "\n".join(help_lines)}
@@ -166,7 +172,9 @@ def to_sarif(report: Report) -> dict[str, Any]:
                     }
                 },
                 "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scan root."}}},
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"description": {"text": "The repository root: result paths are relative to it."}}
+                },
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, index[f.rule_id]) for f in ordered(report.findings)],
                 "properties": {

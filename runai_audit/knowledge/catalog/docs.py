@@ -29,6 +29,11 @@ def _anchor(heading: str) -> str:
     return kept.replace(" ", "-")
 
 
+def rule_anchor(rule_id: str, title: str) -> str:
+    """The fragment of a rule's section in docs/rules.md (`#ra101-legacy-v1-projects-api`)."""
+    return _anchor(f"{rule_id}: {title}")
+
+
 def _family_heading(digit: str) -> str:
     return f"RA{digit}xx {FAMILY_TITLES.get(FAMILIES[digit], FAMILIES[digit])}"
 
