@@ -6,15 +6,14 @@ credentials from the environment, see runai_audit.upgrade.spec_fetch).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from runai_audit.atomic import write_atomically
 from runai_audit.commands.common import EXIT_OK, guarded, write_output
 from runai_audit.knowledge.specs import SpecError, SpecIndex
 from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
@@ -161,19 +160,6 @@ def fetch(**params: object) -> int:
             raise SpecError(source, "the response is not UTF-8 text; nothing written") from None
         index = load_spec_document(parse_spec_text(text, source), source=source, validate=True)
         summary = f" (valid, {len(index.operations)} operations)"
-    _write_atomically(output, raw)
+    write_atomically(output, raw)
     click.echo(f"wrote {len(raw):,} bytes to {output}{summary}", err=True)
     return EXIT_OK
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A reader (or a crash) never sees half a spec."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        Path(name).replace(path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
