@@ -62,7 +62,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fetch_options_decorator(func: F) -> F:
-    """--ca-bundle, --timeout and --retries, for every subcommand that may fetch a URL."""
+    """--ca-bundle, --timeout, --retries, --deadline and --allow-insecure-http, for every
+    subcommand that may fetch a URL."""
+    func = click.option("--allow-insecure-http", is_flag=True,
+                        help="Send the token over plain http to a host that is not loopback (trusted networks only).")(func)
+    func = click.option("--deadline", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+                        help="Seconds the whole fetch may take (token, retries, redirects, body).")(func)
     func = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
                         help="Retries on timeouts, 429 and 5xx, with exponential backoff.")(func)
     func = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
@@ -77,6 +82,8 @@ def _fetch_options(params: dict[str, object]) -> FetchOptions:
         timeout=float(params.get("timeout") or 30.0),  # type: ignore[arg-type]
         retries=int(params.get("retries") if params.get("retries") is not None else 3),  # type: ignore[call-overload]
         ca_bundle=str(ca_bundle) if ca_bundle else None,
+        deadline=float(params.get("deadline") or 300.0),  # type: ignore[arg-type]
+        allow_insecure_http=bool(params.get("allow_insecure_http")),
     )
 
 
