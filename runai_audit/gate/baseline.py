@@ -110,6 +110,8 @@ def read_baseline(path: Path) -> Baseline:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(shown, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BaselineError(shown, "is not a baseline: JSON nested too deeply") from None
     if not isinstance(doc, dict):
         raise BaselineError(shown, "must be a JSON object with schema_version and entries")
     version = doc.get("schema_version")
