@@ -116,6 +116,15 @@ def test_bad_target_in_config_is_a_config_error_exit_3(repo: Path) -> None:
     assert ok == 0  # the flag overrides the file
 
 
+def test_bad_log_format_in_config_is_a_config_error_exit_3(repo: Path) -> None:
+    _config(repo, 'log_format: "$x $y"\n')
+    with bounded(30):
+        code, _, err = run("scan", "app.py")
+    assert code == 3
+    assert err == ("runai-audit: error: .runai-audit.yaml: key 'log_format' is not usable: "
+                   "the log format has no $request, $request_uri or $uri\n")
+
+
 def test_a_toml_datetime_is_not_a_date(repo: Path) -> None:
     (repo / "pyproject.toml").write_text("[tool.runai-audit]\nas_of = 2025-01-01T00:00:00\n", encoding="utf-8")
     with bounded(30):

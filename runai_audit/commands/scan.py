@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -81,6 +82,8 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
     )
     if config_file is not None:
         _check_against_catalog(from_file, config, target_flag=bool(params.get("target")))
+        if from_file.log_format and not params.get("log_format"):
+            _check_log_format(from_file)
     raw_paths: tuple[Path, ...] = tuple(params.get("paths") or ())  # type: ignore[arg-type]
     paths = tuple(p for p in raw_paths if str(p) != "-") or ((Path(),) if not raw_paths else ())
     stdin_text = sys.stdin.read() if any(str(p) == "-" for p in raw_paths) else None
@@ -125,6 +128,17 @@ def _check_against_catalog(from_file: Any, merged: Any, *, target_flag: bool) ->
         known = ", ".join(catalog.releases.versions)
         raise ConfigError(from_file.source, "target", f"names release '{from_file.target}', which is not known (known: {known})")
     check_rule_ids(from_file, {rule.id for rule in catalog.rules})
+
+
+def _check_log_format(config: Any) -> None:
+    """A bad log_format in the file is a config error (exit 3) naming the file, not a usage error."""
+    from runai_audit.gate.config import ConfigError
+    from runai_audit.scanners.traffic.log_formats import LogFormatError, compile_format
+
+    try:
+        compile_format(config.log_format)
+    except (LogFormatError, re.error) as exc:
+        raise ConfigError(config.source, "log_format", f"is not usable: {exc}") from None
 
 
 def configured_reports(config: Any, flags: Sequence[tuple[str, Path]]) -> list[tuple[str, Path]]:
