@@ -132,8 +132,9 @@ def test_cli_refuses_plain_http_and_names_the_flag(tmp_path: Path) -> None:
 
 
 @contextmanager
-def _slow_drip(byte_every: float) -> Iterator[str]:
-    """A server that promises 10 kB and sends one byte every `byte_every` seconds."""
+def _slow_drip(byte_every: float, headers_too: bool = False) -> Iterator[str]:
+    """A server that promises 10 kB and sends one byte every `byte_every` seconds (with
+    `headers_too`, it drips an endless header instead of the body)."""
     stop = threading.Event()
 
     class Drip(BaseHTTPRequestHandler):
@@ -141,14 +142,16 @@ def _slow_drip(byte_every: float) -> Iterator[str]:
             return
 
         def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "10000")
-            self.end_headers()
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: " if headers_too else b"")
+            if not headers_too:
+                self.send_response(200)
+                self.send_header("Content-Length", "10000")
+                self.end_headers()
             try:
                 for _ in range(10000):
                     if stop.is_set():
                         return
-                    self.wfile.write(b" ")
+                    self.wfile.write(b"x" if headers_too else b" ")
                     self.wfile.flush()
                     time.sleep(byte_every)
             except (BrokenPipeError, ConnectionResetError):
@@ -168,6 +171,16 @@ def _slow_drip(byte_every: float) -> Iterator[str]:
 
 def test_a_slow_drip_server_hits_the_overall_deadline() -> None:
     with _slow_drip(0.05) as base, bounded(15):
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetch_spec(f"{base}/spec.json", env={}, options=FetchOptions(timeout=1.0, retries=0, deadline=1.5))
+        took = time.monotonic() - started
+    assert str(caught.value) == f"{base}/spec.json: gave up after 1.5s overall (the fetch deadline)"
+    assert took < 4
+
+
+def test_a_server_dripping_its_headers_hits_the_deadline_too() -> None:
+    with _slow_drip(0.05, headers_too=True) as base, bounded(15):
         started = time.monotonic()
         with pytest.raises(FetchError) as caught:
             fetch_spec(f"{base}/spec.json", env={}, options=FetchOptions(timeout=1.0, retries=0, deadline=1.5))

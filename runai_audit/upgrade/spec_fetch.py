@@ -21,6 +21,7 @@ import ipaddress
 import os
 import ssl
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -259,25 +260,56 @@ def fetch_spec(
     _refuse_plain_http(url, env, options)
     base = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     clock = _Clock(options.deadline, now)
-    with httpx.Client(timeout=options.timeout, verify=_verify(options.ca_bundle), transport=transport,
-                      follow_redirects=False) as client:
-        token = _token(client, base, env, options, sleep, clock)
-        headers = {"Accept": "application/json, application/yaml"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        request = client.build_request("GET", url, headers=headers)
-        response = _fetch(client, request, options, sleep, clock, stream=True)
+    client = httpx.Client(timeout=options.timeout, verify=_verify(options.ca_bundle), transport=transport,
+                          follow_redirects=False)
+    with client:
+        return _within_deadline(lambda: _download(client, url, base, env, options, sleep, clock), client, clock, url)
+
+
+def _within_deadline(work: Callable[[], bytes], client: httpx.Client, clock: _Clock, url: str) -> bytes:
+    """Run the download in a helper thread and stop waiting at the deadline. The download checks
+    the deadline itself between reads; this catches a server that drips its status line or
+    headers, where no read ever times out. The abandoned thread's connection is closed."""
+    outcome: list[bytes] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
         try:
-            if response.status_code != 200:
-                raise FetchError(_explain(response.status_code, url))
-            try:
-                return _read_capped(response, url, clock)
-            except httpx.TimeoutException:
-                raise FetchError(f"{safe_url(url)}: timed out reading the response") from None
-            except httpx.TransportError as exc:
-                raise FetchError(f"{safe_url(url)}: {_transport_problem(exc)}") from None
-        finally:
-            response.close()
+            outcome.append(work())
+        except BaseException as exc:  # handed to the caller's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="runai-audit-fetch", daemon=True)
+    worker.start()
+    worker.join(clock.seconds + 1.0)
+    if worker.is_alive():
+        with contextlib.suppress(Exception):
+            client.close()
+        raise clock.expired(url)
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def _download(client: httpx.Client, url: str, base: str, env: Mapping[str, str], options: FetchOptions,
+              sleep: Callable[[float], None], clock: _Clock) -> bytes:
+    token = _token(client, base, env, options, sleep, clock)
+    headers = {"Accept": "application/json, application/yaml"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = client.build_request("GET", url, headers=headers)
+    response = _fetch(client, request, options, sleep, clock, stream=True)
+    try:
+        if response.status_code != 200:
+            raise FetchError(_explain(response.status_code, url))
+        try:
+            return _read_capped(response, url, clock)
+        except httpx.TimeoutException:
+            raise FetchError(f"{safe_url(url)}: timed out reading the response") from None
+        except httpx.TransportError as exc:
+            raise FetchError(f"{safe_url(url)}: {_transport_problem(exc)}") from None
+    finally:
+        response.close()
 
 
 def _remove_quietly(path: Path) -> None:
