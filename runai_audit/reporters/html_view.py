@@ -18,6 +18,7 @@ from runai_audit.reporters import extras_view, timeline
 from runai_audit.reporters.common import ordered, suppression_label
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, status_counts
+from runai_audit.safetext import neutralise
 
 # The page stays light whatever the report's size: each group shows its first rows, each
 # section its first groups, each table its first rows. The rest of the findings ride along in a
@@ -105,7 +106,7 @@ def _row(f: Finding, strings: dict[str, int], rule_titles: dict[str, str]) -> li
     texts = (f.severity.value, f.status.value, f.rule_id, loc.path, pos, f.subject, f.message, f.evidence,
              rule_titles.get(f.rule_id, ""), suppression_label(f.suppression) if f.suppression else "",
              f.fingerprint)
-    return [strings.setdefault(t, len(strings)) for t in texts] + [
+    return [strings.setdefault(neutralise(t), len(strings)) for t in texts] + [
         int(f.suppressed), f.usage.count if f.usage else 0, loc.line]
 
 
