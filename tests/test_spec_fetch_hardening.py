@@ -98,7 +98,7 @@ def test_no_token_over_plain_http_to_a_remote_host(env: dict[str, str]) -> None:
         fetch_spec("http://runai.example.com/api/docs/openapi.json?k=v", env=env, transport=_mock(seen))
     assert str(caught.value) == (
         "http://runai.example.com/api/docs/openapi.json: refusing to send the token over plain http; "
-        "use an https URL, or pass --allow-insecure-http if this network is trusted"
+        "use an https URL, or on a trusted network `spec fetch|diff|validate --allow-insecure-http`"
     )
     assert seen == []
 
@@ -123,7 +123,7 @@ def test_cli_refuses_plain_http_and_names_the_flag(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stderr == (
         "runai-audit: error: http://10.0.0.1:9/spec.json: refusing to send the token over plain http; "
-        "use an https URL, or pass --allow-insecure-http if this network is trusted\n"
+        "use an https URL, or on a trusted network `spec fetch|diff|validate --allow-insecure-http`\n"
     )
     assert not out.exists()
 
@@ -210,3 +210,16 @@ def test_cli_deadline_option(tmp_path: Path) -> None:
                                            "--deadline", "1", "--retries", "0"], env={})
     assert result.exit_code == 3
     assert result.stderr == f"runai-audit: error: {base}/s.json: gave up after 1s overall (the fetch deadline)\n"
+
+
+def test_scan_with_a_plain_http_spec_url_refuses_to_send_the_token(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("print(1)\n", encoding="utf-8")
+    with bounded(30):
+        result = CliRunner().invoke(main, ["scan", str(tmp_path), "--spec", "http://10.0.0.1:9/spec.json"],
+                                    env={"RUNAI_TOKEN": TOKEN, "CI": "1"})
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "runai-audit: error: http://10.0.0.1:9/spec.json: refusing to send the token over plain http; "
+        "use an https URL, or on a trusted network `spec fetch|diff|validate --allow-insecure-http`\n"
+    )
+    assert TOKEN not in result.stdout + result.stderr

@@ -223,7 +223,7 @@ def _refuse_plain_http(url: str, env: Mapping[str, str], options: FetchOptions) 
     if _is_loopback(parts.hostname or ""):
         return
     raise FetchError(f"{safe_url(url)}: refusing to send the token over plain http; use an https URL, "
-                     "or pass --allow-insecure-http if this network is trusted")
+                     "or on a trusted network `spec fetch|diff|validate --allow-insecure-http`")
 
 
 def _read_capped(response: httpx.Response, url: str, clock: _Clock) -> bytes:
