@@ -48,6 +48,7 @@ def test_the_page_renders_a_bounded_number_of_rows() -> None:
     assert '<p class="more-groups" data-more-groups="plan" data-from="100">' in page
     assert "401 more APIs not shown here" in page
     assert "2,001 more files not shown here" in page
+    assert 'Filters and "Show more" need JavaScript; below are the first findings of each group' in page
 
 
 def test_the_data_block_holds_every_finding_and_cannot_close_its_element() -> None:
