@@ -165,3 +165,23 @@ def test_spec_fetch_and_baseline_refuse_a_symbolic_link_too(tmp_path: Path) -> N
     assert code == 3
     assert err.endswith(f"cannot write {link}: it is a symbolic link, not a regular file; refusing to replace it\n")
     assert elsewhere.read_text(encoding="utf-8") == OLD
+
+
+def test_no_space_left_exits_3_names_the_file_and_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from runai_audit import atomic
+
+    def full(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    src = _empty_tree(tmp_path)
+    out = tmp_path / "report.sarif"
+    out.write_text(OLD, encoding="utf-8")
+    monkeypatch.setattr(atomic.os, "write", full)
+    with bounded(30):
+        code, _, err = run("scan", str(src), "--format", "sarif", "-o", str(out))
+    assert code == 3
+    assert err == f"runai-audit: error: cannot write {out}: No space left on device\n"
+    assert out.read_text(encoding="utf-8") == OLD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.sarif", "src"]
