@@ -78,6 +78,13 @@ def test_a_redirect_loop_stops() -> None:
     assert str(caught.value) == f"{base}/a: more than 5 redirects"
 
 
+def test_a_redirect_to_a_broken_url_is_a_clear_error() -> None:
+    script = Script({"/a": [_redirect(302, "http://[::1")]})
+    with bounded(20), serve(script) as base, pytest.raises(FetchError) as caught:
+        fetch_spec(f"{base}/a", env={})
+    assert str(caught.value) == f"{base}/a: redirects to a URL that is not valid"
+
+
 # --------------------------------------------------------------------------- plain http
 
 

@@ -149,7 +149,10 @@ def _next_request(client: httpx.Client, request: httpx.Request, response: httpx.
                   secret_in_body: bool) -> httpx.Request:
     """The request a redirect asks for. Another origin gets no Authorization header, and a
     body that carries the client secret is never re-sent there."""
-    target = request.url.join(response.headers["Location"])
+    try:
+        target = request.url.join(response.headers["Location"])
+    except httpx.InvalidURL:
+        raise FetchError(f"{safe_url(str(request.url))}: redirects to a URL that is not valid") from None
     same_origin = _origin(target) == _origin(request.url)
     if not same_origin and secret_in_body:
         raise FetchError(f"{safe_url(str(request.url))}: the token endpoint redirects to another origin "
