@@ -79,10 +79,12 @@ def test_a_redirect_loop_stops() -> None:
 
 
 def test_a_redirect_to_a_broken_url_is_a_clear_error() -> None:
-    script = Script({"/a": [_redirect(302, "http://[::1")]})
-    with bounded(20), serve(script) as base, pytest.raises(FetchError) as caught:
-        fetch_spec(f"{base}/a", env={})
-    assert str(caught.value) == f"{base}/a: redirects to a URL that is not valid"
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "http://[::1"})
+
+    with bounded(20), pytest.raises(FetchError) as caught:
+        fetch_spec("https://runai.example.com/a", env={}, transport=httpx.MockTransport(answer))
+    assert str(caught.value) == "https://runai.example.com/a: redirects to a URL that is not valid"
 
 
 # --------------------------------------------------------------------------- plain http
