@@ -83,8 +83,9 @@ def test_a_redirect_to_a_broken_url_is_a_clear_error() -> None:
         return httpx.Response(302, headers={"Location": "http://[::1"})
 
     with bounded(20), pytest.raises(FetchError) as caught:
-        fetch_spec("https://runai.example.com/a", env={}, transport=httpx.MockTransport(answer))
-    assert str(caught.value) == "https://runai.example.com/a: redirects to a URL that is not valid"
+        fetch_spec("https://runai.example.com/a", env={}, transport=httpx.MockTransport(answer),
+                   options=FetchOptions(retries=0))
+    assert str(caught.value) == "https://runai.example.com/a: the server redirects to a URL that is not valid"
 
 
 # --------------------------------------------------------------------------- plain http

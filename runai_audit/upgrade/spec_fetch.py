@@ -104,6 +104,8 @@ def _transport_problem(exc: httpx.TransportError) -> str:
     """Why a connection failed, in words; an untrusted certificate gets its own hint."""
     if "CERTIFICATE_VERIFY_FAILED" in str(exc):
         return "the server's TLS certificate is not trusted (add your CA with --ca-bundle)"
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower():
+        return "the server redirects to a URL that is not valid"
     return f"connection failed ({type(exc).__name__})"
 
 
@@ -149,10 +151,7 @@ def _next_request(client: httpx.Client, request: httpx.Request, response: httpx.
                   secret_in_body: bool) -> httpx.Request:
     """The request a redirect asks for. Another origin gets no Authorization header, and a
     body that carries the client secret is never re-sent there."""
-    try:
-        target = request.url.join(response.headers["Location"])
-    except httpx.InvalidURL:
-        raise FetchError(f"{safe_url(str(request.url))}: redirects to a URL that is not valid") from None
+    target = request.url.join(response.headers["Location"])  # httpx has checked it (see _transport_problem)
     same_origin = _origin(target) == _origin(request.url)
     if not same_origin and secret_in_body:
         raise FetchError(f"{safe_url(str(request.url))}: the token endpoint redirects to another origin "
