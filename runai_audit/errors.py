@@ -17,6 +17,7 @@ ERROR_CLASSES = (
     ("runai_audit.upgrade.spec_fetch", "FetchError"),
     ("runai_audit.compliance.history", "HistoryError"),
     ("runai_audit.compliance.merge", "MergeError"),
+    ("runai_audit.atomic", "WriteError"),
 )
 
 

@@ -202,7 +202,7 @@ def test_usage_errors_exit_2_and_tool_failures_exit_3(tmp_path: Path) -> None:
     assert run("scan", str(tmp_path), "--log-format", "$remote_addr")[0] == 2
     assert run("scan", str(tmp_path / "nope"))[0] == 2  # a mistyped path must not pass the gate
     code, _, err = run("scan", str(tmp_path), "--report", f"json={tmp_path}")
-    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert code == 3 and "cannot write" in err and "Traceback" not in err  # a folder is not replaced
     bad_spec = tmp_path / "spec.json"
     bad_spec.write_text('{"openapi": "3.0.3", "info": {}, "paths": {}}', encoding="utf-8")
     code, _, err = run("scan", str(tmp_path), "--spec", str(bad_spec))

@@ -191,3 +191,43 @@ def test_report_reads_without_javascript(browser: Any, report_url: str) -> None:
     assert page.get_by_text("Filters need JavaScript; every finding is shown below.").is_visible()
     assert watch.errors == [] and watch.outside == [] and watch.dialogs == []
     context.close()
+
+
+def test_a_report_of_100000_findings_loads_fast_and_shows_more_on_demand(browser: Any, tmp_path: Path) -> None:
+    """Issue 14: 100,000 findings made a 133 MB page that took 136 s to load."""
+    import re
+    import time
+
+    from tests.output_bounds import bounded
+    from tests.test_html_large import BREAKOUT, MANY, many_findings_report
+
+    path = tmp_path / "big.html"
+    path.write_text(html.render(many_findings_report()), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    watch = Watch(context, page)
+    page.add_init_script("window.alert = function () { window.__runaiAlerted = true; };")
+    with bounded(120, megabytes=None):
+        started = time.monotonic()
+        page.goto(path.as_uri())
+        assert time.monotonic() - started < 30
+        assert page.locator("#f-count").text_content() == f"Showing {MANY} of {MANY} findings"
+        assert page.locator("tr[data-finding]").count() == 5000
+
+        # A filter counts every finding, and "Show more" brings in the group the page left out.
+        page.fill("#f-path", "zz/last.py")
+        assert page.locator("#f-count").text_content() == f"Showing 1 of {MANY} findings"
+        page.click("[data-more-groups='files'] button")
+        assert visible_rows(page) == {("RA101", "zz/last.py")}
+        assert page.locator("#by-file code.evidence", has_text=BREAKOUT).count() == 1
+        page.fill("#f-path", "")
+
+        first_more = page.locator("#by-file tr.more-row button").first
+        label = first_more.text_content() or ""
+        hidden = int(re.fullmatch(r"Show more \((\d+) not shown\)", label).group(1))  # type: ignore[union-attr]
+        first_more.click()
+        assert page.locator("tr[data-finding]").count() == 5000 + 1 + hidden
+        assert page.locator("#f-count").text_content() == f"Showing {MANY} of {MANY} findings"
+    assert page.evaluate("window.__runaiAlerted === undefined")
+    assert watch.errors == [] and watch.outside == [] and watch.dialogs == []
+    context.close()

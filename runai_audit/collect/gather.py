@@ -36,7 +36,8 @@ PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than 
 def _scan_files(
     candidates: Sequence[Candidate], options: ScanOptions, progress: Callable[[int, int], None] | None
 ) -> Iterable[FileResult]:
-    jobs = options.jobs or (os.cpu_count() or 1)
+    cpus = os.cpu_count() or 1
+    jobs = min(options.jobs or cpus, cpus)  # more processes than cores only cost memory
     if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
         for index, cand in enumerate(candidates, 1):
             yield scan_candidate(cand, options.max_file_size)

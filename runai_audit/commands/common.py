@@ -59,14 +59,13 @@ def guarded(func: F) -> F:
 
 
 def write_output(text: str, path: Path | None) -> None:
+    """stdout for None or "-"; else the whole file or nothing (WriteError: exit 3)."""
     if path is None or str(path) == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.BadParameter(f"cannot write {path}: {exc.strerror or exc}") from None
+    from runai_audit.atomic import write_atomically
+
+    write_atomically(path, text)
 
 
 def parse_report_specs(values: Iterable[str], formats: Sequence[str]) -> list[tuple[str, Path]]:

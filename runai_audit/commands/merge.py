@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from runai_audit.commands.common import EXIT_TOOL_FAILED, fail, guarded, parse_report_specs, write_output
-from runai_audit.commands.scan import FORMATS
+from runai_audit.commands.scan import FORMATS, with_history
 from runai_audit.models import InputProblem, Report
 from runai_audit.reporters.common import one_line
 
@@ -115,11 +115,11 @@ def merge(**params: Any) -> int:
         fail("no result could be read; nothing to merge")
         return EXIT_TOOL_FAILED
     report = replace(merge_reports(results, problems), fail_on=params["fail_on"])
-    if params.get("history_path"):
-        from runai_audit.compliance.history import record_run
-
-        report = record_run(Path(params["history_path"]), report, scope=params["history_scope"])
+    report, history_problem = with_history(report, params.get("history_path"), params["history_scope"])
     write_output(render(params["fmt"], report), params.get("output"))
     for report_format, report_path in reports:
         write_output(render(report_format, report), report_path)
+    if history_problem:
+        fail(f"{history_problem}; the reports were written without the trend")
+        return EXIT_TOOL_FAILED
     return exit_code(report, params["fail_on"], strict=bool(params["strict"]))

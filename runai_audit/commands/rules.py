@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from runai_audit.commands.common import guarded, write_output
+from runai_audit.safetext import neutralise
 
 
 def _one_rule_text(rule: object) -> str:
@@ -81,5 +82,7 @@ def rules(rule_id: str | None, fmt: str, rules_paths: tuple[Path, ...], output: 
             f"{r.id}  {r.title:<{width}}  {r.deprecated_in or '-':>5} -> {r.removed_in or '-':<5}  {r.replacement}\n"
             for r in selected
         )
+    if fmt == "text":  # user rules reach a terminal: no raw control or bidi characters
+        text = neutralise(text, keep="\n")
     write_output(text, output)
     return 0

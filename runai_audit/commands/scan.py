@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -13,6 +14,8 @@ import click
 
 from runai_audit.api import ScanOptions, run_scan
 from runai_audit.commands.common import (
+    EXIT_TOOL_FAILED,
+    fail,
     guarded,
     parse_report_specs,
     progress_printer,
@@ -62,6 +65,7 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
 
     config_path = params.get("config_path")
     config, config_file = load_config(config_path if isinstance(config_path, Path) else None, Path.cwd())
+    from_file = config
     config = merge_cli(
         config,
         target=params.get("target"),
@@ -79,6 +83,10 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
         log_format=params.get("log_format"),
         include_service_accounts=params.get("include_service_accounts"),
     )
+    if config_file is not None:
+        _check_against_catalog(from_file, config, target_flag=bool(params.get("target")))
+        if from_file.log_format and not params.get("log_format"):
+            _check_log_format(from_file)
     raw_paths: tuple[Path, ...] = tuple(params.get("paths") or ())  # type: ignore[arg-type]
     paths = tuple(p for p in raw_paths if str(p) != "-") or ((Path(),) if not raw_paths else ())
     stdin_text = sys.stdin.read() if any(str(p) == "-" for p in raw_paths) else None
@@ -110,6 +118,38 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
         config_file=config_file,
     )
     return options, config
+
+
+def _check_against_catalog(from_file: Any, merged: Any, *, target_flag: bool) -> None:
+    """What the config file names must exist: its target release and the rule ids under
+    severity and exemptions. A ConfigError (exit 3) names the file and the key, before the scan."""
+    from runai_audit.api import default_catalog
+    from runai_audit.gate.config import ConfigError, check_rule_ids
+    from runai_audit.knowledge.catalog import load_catalog
+
+    catalog = load_catalog(tuple(Path(p) for p in merged.rules)) if merged.rules else default_catalog()
+    if from_file.target and not target_flag and from_file.target not in catalog.releases.versions:
+        known = ", ".join(catalog.releases.versions)
+        raise ConfigError(from_file.source, "target", f"names release '{from_file.target}', which is not known (known: {known})")
+    check_rule_ids(from_file, {rule.id for rule in catalog.rules})
+
+
+def _check_log_format(config: Any) -> None:
+    """A bad log_format in the file is a config error (exit 3) naming the file, not a usage error."""
+    from runai_audit.gate.config import ConfigError
+    from runai_audit.scanners.traffic.log_formats import LogFormatError, compile_format
+
+    try:
+        compile_format(config.log_format)
+    except (LogFormatError, re.error) as exc:
+        raise ConfigError(config.source, "log_format", f"is not usable: {exc}") from None
+
+
+def configured_reports(config: Any, flags: Sequence[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """--report FORMAT=PATH, plus the config file's `reports:` for formats no flag names."""
+    given = {fmt for fmt, _ in flags}
+    from_file = [(fmt, Path(path)) for fmt, path in sorted(getattr(config, "reports", {}).items()) if fmt not in given]
+    return [*flags, *from_file]
 
 
 def safe_url(url: str) -> str:
@@ -167,6 +207,19 @@ def output_options(func: F) -> F:
     return func
 
 
+def with_history(report: Report, history: object, scope: str) -> tuple[Report, str | None]:
+    """Record the run when a history file is named. A history that cannot be used (corrupt,
+    read-only) must not cost the reports: its problem is returned for the caller to report."""
+    if not history:
+        return report, None
+    from runai_audit.compliance.history import HistoryError, record_run
+
+    try:
+        return record_run(Path(str(history)), report, scope=scope), None
+    except HistoryError as exc:
+        return report, str(exc)
+
+
 def run_reported_scan(options: ScanOptions, params: dict[str, object]) -> Report:
     """run_scan with progress on stderr only for a person at a terminal. Raises ScanError."""
     quiet = bool(params.get("quiet")) or not sys.stderr.isatty() or bool(os.environ.get("CI"))
@@ -185,15 +238,16 @@ def scan(**params: object) -> int:
     """Scan PATHS (files, folders, or - for stdin) for deprecated Run:ai API use."""
     from runai_audit.gate.policy import exit_code
 
-    reports = parse_report_specs(params.get("reports") or (), FORMATS)  # type: ignore[arg-type]
+    flags = parse_report_specs(params.get("reports") or (), FORMATS)  # type: ignore[arg-type]
     options, config = build_scan_options(params)
+    reports = configured_reports(config, flags)
     options = _changed_only(options, params.get("changed_since"))  # type: ignore[arg-type]
     report = run_reported_scan(options, params)
     history = params.get("history_path") or getattr(config, "history", None)
-    if history:
-        from runai_audit.compliance.history import record_run
-
-        report = record_run(Path(str(history)), report, scope=str(params.get("history_scope") or ""))
+    report, history_problem = with_history(report, history, str(params.get("history_scope") or ""))
     emit_reports(report, str(params["fmt"]), params.get("output"), reports)  # type: ignore[arg-type]
+    if history_problem:
+        fail(f"{history_problem}; the reports were written without the trend")
+        return EXIT_TOOL_FAILED
     return exit_code(report, options.fail_on, strict=bool(getattr(config, "strict", False)),
                      sunset_within=options.sunset_within, today=None)

@@ -6,15 +6,14 @@ credentials from the environment, see runai_audit.upgrade.spec_fetch).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from runai_audit.atomic import write_atomically
 from runai_audit.commands.common import EXIT_OK, guarded, write_output
 from runai_audit.knowledge.specs import SpecError, SpecIndex
 from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
@@ -63,7 +62,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fetch_options_decorator(func: F) -> F:
-    """--ca-bundle, --timeout and --retries, for every subcommand that may fetch a URL."""
+    """--ca-bundle, --timeout, --retries, --deadline and --allow-insecure-http, for every
+    subcommand that may fetch a URL."""
+    func = click.option("--allow-insecure-http", is_flag=True,
+                        help="Send the token over plain http to a host that is not loopback (trusted networks only).")(func)
+    func = click.option("--deadline", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+                        help="Seconds the whole fetch may take (token, retries, redirects, body).")(func)
     func = click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
                         help="Retries on timeouts, 429 and 5xx, with exponential backoff.")(func)
     func = click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
@@ -78,6 +82,8 @@ def _fetch_options(params: dict[str, object]) -> FetchOptions:
         timeout=float(params.get("timeout") or 30.0),  # type: ignore[arg-type]
         retries=int(params.get("retries") if params.get("retries") is not None else 3),  # type: ignore[call-overload]
         ca_bundle=str(ca_bundle) if ca_bundle else None,
+        deadline=float(params.get("deadline") or 300.0),  # type: ignore[arg-type]
+        allow_insecure_http=bool(params.get("allow_insecure_http")),
     )
 
 
@@ -161,19 +167,6 @@ def fetch(**params: object) -> int:
             raise SpecError(source, "the response is not UTF-8 text; nothing written") from None
         index = load_spec_document(parse_spec_text(text, source), source=source, validate=True)
         summary = f" (valid, {len(index.operations)} operations)"
-    _write_atomically(output, raw)
+    write_atomically(output, raw)
     click.echo(f"wrote {len(raw):,} bytes to {output}{summary}", err=True)
     return EXIT_OK
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A reader (or a crash) never sees half a spec."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        Path(name).replace(path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise

@@ -103,6 +103,9 @@ def _open(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
 
 def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Inside the caller's write transaction, so concurrent first runs cannot race."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and "meta" not in tables:  # someone else's database: never add our tables to it
+        raise HistoryError(f"{path}: not a runai-audit history database (it holds other tables)")
     for statement in _SCHEMA:
         conn.execute(statement)
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

@@ -9,8 +9,6 @@ was paid: it becomes a note (RA904) so the file gets regenerated and cannot hide
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runai_audit import __version__
+from runai_audit.atomic import write_atomically
 from runai_audit.gate.config import display_path
 from runai_audit.judge.fingerprint import assign_fingerprints
 from runai_audit.models import Finding, Location, Severity, Status, Suppression
@@ -97,16 +96,7 @@ def create_baseline(findings: Sequence[Finding], created: datetime | None = None
 
 def write_baseline(doc: dict[str, Any], path: Path) -> None:
     """Write atomically (a reader never sees half a file), two-space indented, stable order."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_baseline(path: Path) -> Baseline:
@@ -120,6 +110,8 @@ def read_baseline(path: Path) -> Baseline:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(shown, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BaselineError(shown, "is not a baseline: JSON nested too deeply") from None
     if not isinstance(doc, dict):
         raise BaselineError(shown, "must be a JSON object with schema_version and entries")
     version = doc.get("schema_version")

@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ FAIL_ON = ("error", "warning", "note", "never")
 SEVERITY_VALUES = ("error", "warning", "note", "off")
 REPORT_FORMATS = ("csv", "github", "gitlab", "html", "json", "junit", "markdown", "sarif", "text")
 EXEMPTION_KEYS = ("rule", "path", "subject", "reason", "owner", "expires")
+MAX_JOBS = 256  # as --jobs; the scan also never starts more workers than there are cores
 _RULE_ID = re.compile(r"RA[1-9]\d\d")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -107,12 +108,14 @@ def _choice(options: tuple[str, ...]) -> Callable[[_Ctx, Any], str]:
     return check
 
 
-def _integer(minimum: int) -> Callable[[_Ctx, Any], int]:
+def _integer(minimum: int, maximum: int | None = None) -> Callable[[_Ctx, Any], int]:
     def check(ctx: _Ctx, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ctx.error(f"must be an integer, got {_show(value)}")
         if value < minimum:
             raise ctx.error(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise ctx.error(f"must be at most {maximum}, got {value}")
         return value
 
     return check
@@ -125,7 +128,7 @@ def _boolean(ctx: _Ctx, value: Any) -> bool:
 
 
 def _iso_date(ctx: _Ctx, value: Any) -> date:
-    if isinstance(value, date):  # TOML has real dates
+    if isinstance(value, date) and not isinstance(value, datetime):  # TOML has real dates (and times)
         return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
@@ -242,7 +245,7 @@ _CHECKS: dict[str, Callable[[_Ctx, Any], Any]] = {
     "spec": _path,
     "baseline": _path,
     "strict": _boolean,
-    "jobs": _integer(1),
+    "jobs": _integer(1, MAX_JOBS),
     "max_file_size": _integer(1),
     "severity": _severity,
     "contexts": _contexts,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from runai_audit.models import Finding, Report, Suppression
+from runai_audit.safetext import neutralise
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
@@ -26,9 +26,9 @@ def suppressed(report: Report) -> list[Finding]:
 
 def one_line(text: str) -> str:
     """Text safe to print on one terminal line: line breaks become spaces and other control
-    characters (an ANSI escape planted in a scanned file, say) become visible \\xNN escapes."""
-    flat = _LINE_BREAKS.sub(" ", text)
-    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in flat)
+    characters (an ANSI escape planted in a scanned file, say) and bidi controls (U+202E)
+    become visible \\xNN / \\uNNNN escapes."""
+    return neutralise(_LINE_BREAKS.sub(" ", text))
 
 
 def suppression_label(suppression: Suppression) -> str:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from runai_audit.models import Finding, Report
 from runai_audit.reporters.common import ordered
+from runai_audit.safetext import neutralise
 
 COLUMNS = (
     "rule_id",
@@ -41,11 +43,15 @@ COLUMNS = (
     "fingerprint",
 )
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_LINE_BREAKS = re.compile(r"\r\n?")
 
 
 def guard(cell: str) -> str:
-    """Neutralise a cell a spreadsheet would evaluate."""
+    """Neutralise a cell a spreadsheet would evaluate. Line breaks become LF, which the writer
+    quotes: a bare CR is not quoted by the csv module and would start a new row (whose first
+    cell could be a formula). Other control and bidi characters become visible escapes."""
+    cell = neutralise(_LINE_BREAKS.sub("\n", cell), keep="\n\t")
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 

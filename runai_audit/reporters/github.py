@@ -10,10 +10,13 @@ from __future__ import annotations
 from runai_audit.models import Finding, Report
 from runai_audit.reporters.common import ordered, related_suffix, summary_line, suppression_label
 from runai_audit.reporters.levels import github_command
+from runai_audit.safetext import neutralise
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """CR and LF are percent-encoded (the runner decodes them inside the annotation); any other
+    control character (ESC, BEL) or bidi override is shown as an escape, never passed to the log."""
+    return neutralise(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from runai_audit.knowledge.resources import reports_dir
 from runai_audit.models import Report
 from runai_audit.reporters.html_view import build_context
+from runai_audit.safetext import neutralise
 
 TEMPLATE = "report.html.j2"
 STYLE_FILE = "report.css"
@@ -33,7 +34,16 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,
     )
+
+
+def _shown(value: object) -> object:
+    """Every value a template prints: input text loses raw control and bidi characters (a
+    U+202E would reorder what the page shows); our own Markup (style, script) passes as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return neutralise(value, keep="\n\r\t")
+    return value
 
 
 def _csp_hash(text: str) -> str:

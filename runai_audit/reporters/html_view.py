@@ -6,15 +6,26 @@ engine escapes them (autoescape), and links are only ever made from http(s) URLs
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from markupsafe import Markup
 
 from runai_audit.models import Finding, Report, Severity, Status
 from runai_audit.reporters import extras_view, timeline
 from runai_audit.reporters.common import ordered, related_suffix, suppression_label
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, status_counts
+from runai_audit.safetext import neutralise
+
+# The page stays light whatever the report's size: each group shows its first rows, each
+# section its first groups, each table its first rows. The rest of the findings ride along in a
+# JSON data block that the page's script turns into rows on demand ("Show more").
+ROWS_PER_GROUP = 25
+GROUPS_PER_SECTION = 100
+TABLE_ROWS = 500
 
 
 def safe_href(url: str | None) -> str | None:
@@ -34,6 +45,16 @@ class Source:
 class FileGroup:
     path: str
     findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One group as the page renders it: its first rows, and how many it leaves to the script."""
+
+    group: Any  # SubjectGroup or FileGroup
+    index: int  # the group's place in its section (the data block's list)
+    rows: tuple[Finding, ...]
+    more: int
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,43 @@ def short_time(timestamp: str) -> str:
     return timestamp
 
 
+def _shown(groups: Any) -> tuple[Shown, ...]:
+    return tuple(
+        Shown(g, i, tuple(g.findings[:ROWS_PER_GROUP]), max(0, len(g.findings) - ROWS_PER_GROUP))
+        for i, g in enumerate(groups[:GROUPS_PER_SECTION])
+    )
+
+
+def _row(f: Finding, strings: dict[str, int], rule_titles: dict[str, str]) -> list[Any]:
+    """One finding for the data block: text as indexes into a shared string table (messages,
+    rules and paths repeat a lot), numbers as numbers."""
+    loc = f.location
+    pos = f"{':' if loc.line else '#'}{where(f)}" if where(f) else ""
+    texts = (f.severity.value, f.status.value, f.rule_id, loc.path, pos, f.subject, f.message, f.evidence,
+             rule_titles.get(f.rule_id, ""), suppression_label(f.suppression) if f.suppression else "",
+             f.fingerprint)
+    return [strings.setdefault(neutralise(t), len(strings)) for t in texts] + [
+        int(f.suppressed), f.usage.count if f.usage else 0, loc.line]
+
+
+def data_block(findings: list[Finding], plan: Any, files: Any, rule_titles: dict[str, str]) -> Markup:
+    """Every finding as JSON for the page's script, safe inside <script type="application/json">:
+    no "<", ">" or "&" survives, so input cannot close the element."""
+    strings: dict[str, int] = {}
+    index = {id(f): i for i, f in enumerate(findings)}
+    doc = {
+        "findings": [_row(f, strings, rule_titles) for f in findings],
+        "plan": [[index[id(f)] for f in g.findings] for g in plan],
+        "files": [[index[id(f)] for f in g.findings] for g in files],
+        "groups": {"plan": [g.subject for g in plan], "files": [g.path for g in files]},
+        "rows": ROWS_PER_GROUP,
+    }
+    doc["strings"] = list(strings)
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # escaped just above, for this one place
+
+
 def build_context(report: Report) -> dict[str, Any]:
     findings = report.findings
     groups = by_subject(findings)
@@ -79,6 +137,9 @@ def build_context(report: Report) -> dict[str, Any]:
         (f for f in findings if f.usage is not None),
         key=lambda f: (-(f.usage.count if f.usage else 0), f.sort_key),
     )
+    files = _by_file(findings)
+    longest = max((len(g.findings) for g in groups), default=0), max((len(g.findings) for g in files), default=0)
+    truncated = max(longest) > ROWS_PER_GROUP or max(len(groups), len(files)) > GROUPS_PER_SECTION
     used_statuses = {f.status for f in findings}
     used_severities = {f.severity for f in findings}
     counts = report.counts()
@@ -102,7 +163,12 @@ def build_context(report: Report) -> dict[str, Any]:
         "groups": groups,
         "group_sources": {g.subject: _sources(g) for g in groups},
         "group_docs": {g.subject: safe_href(g.docs_url) for g in groups},
-        "files": _by_file(findings),
+        "files": files,
+        "plan_shown": _shown(groups),
+        "files_shown": _shown(files),
+        "truncated": truncated,
+        "data": data_block(ordered(findings), groups, files, rule_titles) if truncated else None,
+        "table_rows": TABLE_ROWS,
         "usage": with_usage,
         "total_calls": _distinct_calls(with_usage),
         "max_calls": max((f.usage.count for f in with_usage if f.usage is not None), default=1) or 1,

@@ -251,6 +251,8 @@ def load_report_json(text: str) -> Report:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # a planted [[[[...]]]]: the parser's recursion limit, not ours to crash on
+        raise ValueError("not a report: JSON nested too deeply") from None
     root = _Reader(data, "report")
     version = root.integer("schema_version")
     if version != SCHEMA_VERSION:

@@ -14,13 +14,15 @@ from collections import defaultdict
 from runai_audit.models import Finding, Report
 from runai_audit.reporters.common import ordered, suppression_label
 from runai_audit.reporters.levels import fails_gate
+from runai_audit.safetext import neutralise
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """XML-safe, and no bidi override reordering what a CI page shows."""
+    return neutralise(_NOT_XML.sub("\ufffd", text), keep="\t\n\r")
 
 
 def finding_line(f: Finding) -> str:

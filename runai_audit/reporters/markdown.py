@@ -14,6 +14,7 @@ from runai_audit.models import Finding, Report
 from runai_audit.reporters.common import plural, related_suffix, suppressed, suppression_label
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, severity_by_status
+from runai_audit.safetext import neutralise
 
 BUDGET = 50_000  # characters; GitHub's limit is 65,536
 LOCATIONS_PER_SUBJECT = 15
@@ -23,14 +24,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 def text(value: str) -> str:
     """Inline text with Markdown and HTML meaning removed."""
-    flat = " ".join(value.split())
+    flat = neutralise(" ".join(value.split()))
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
 def code(value: str) -> str:
     """A code span that holds any text, backticks included."""
-    flat = " ".join(value.split())
+    flat = neutralise(" ".join(value.split()))
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""

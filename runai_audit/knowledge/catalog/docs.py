@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from runai_audit.knowledge.catalog.loader import Catalog
 from runai_audit.knowledge.catalog.matchkinds import LISTED_INLINE, describe_match
 from runai_audit.knowledge.catalog.model import FAMILIES, Rule
+from runai_audit.safetext import neutralise
 
 FAMILY_TITLES = {
     "endpoint": "REST endpoints",
@@ -20,8 +23,33 @@ FAMILY_TITLES = {
 REGENERATE = "runai-audit rules --format markdown > docs/rules.md"
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def _md(text: str) -> str:
+    """Catalog text (user rules included) as Markdown that carries no raw HTML: < and > are
+    escaped outside code spans (inside them they are already literal), and control and bidi
+    characters become visible escapes."""
+    text = neutralise(text, keep="\n")
+    out, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [_no_html(text[last:span.start()]), span.group(0)]
+        last = span.end()
+    out.append(_no_html(text[last:]))
+    return "".join(out)
+
+
+def _no_html(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _url(url: str) -> str:
+    """An autolink target that cannot close itself early."""
+    return neutralise(url).replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _anchor(heading: str) -> str:
@@ -54,20 +82,28 @@ def _rule_section(rule: Rule) -> list[str]:
         ("Replacement", rule.replacement),
         ("Severity", _severity(rule)),
     ]
-    if rule.docs_url:
-        rows.append(("Docs", f"<{rule.docs_url}>"))
-    out = [f"### {rule.id}: {rule.title}", "", rule.description, "", "| | |", "|---|---|"]
+    out = [f"### {rule.id}: {_md(rule.title)}", "", _md(rule.description), "", "| | |", "|---|---|"]
     out += [f"| {name} | {_cell(value)} |" for name, value in rows]
+    if rule.docs_url:
+        out.append(f"| Docs | <{_url(rule.docs_url)}> |")
     out.append("")
     endpoints = list(rule.match.get("endpoints", ()))
     if len(endpoints) > LISTED_INLINE:
-        out += ["Operations:", ""] + [f"- `{e}`" for e in endpoints] + [""]
+        out += ["Operations:", ""] + [f"- {_code(e)}" for e in endpoints] + [""]
     if rule.message:
-        out += [rule.message, ""]
+        out += [_md(rule.message), ""]
     if rule.notes:
-        out += [f"Notes: {rule.notes}", ""]
-    out += ["Sources:", ""] + [f"- {source}" for source in rule.sources] + [""]
+        out += [f"Notes: {_md(rule.notes)}", ""]
+    out += ["Sources:", ""] + [f"- {_md(source)}" for source in rule.sources] + [""]
     return out
+
+
+def _code(text: str) -> str:
+    """A code span that holds any text, backticks included."""
+    flat = neutralise(" ".join(text.split()))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def _releases_section(catalog: Catalog) -> list[str]:

@@ -218,6 +218,8 @@ def parse_spec_text(text: str, source: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise SpecError(source, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        except RecursionError:  # [[[[...]]]]: a spec is never this deep
+            raise SpecError(source, "not a usable spec: JSON nested too deeply") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return _string_keys(yaml.load(text, Loader=loader))  # SafeLoader or its C twin, never the full one
