@@ -25,11 +25,13 @@ from runai_audit.judge.engine import (
     evaluate,
     file_confirms_runai,
     problem_findings,
+    unknown_host_calls,
 )
-from runai_audit.models import Finding, InputProblem, SkippedFile
+from runai_audit.models import Finding, InputProblem, Location, SkippedFile, UnknownHost
 from runai_audit.scanners.base import StreamStats
 
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
+MAX_LOCATIONS_SHOWN = 20  # per unknown host, in coverage; the count is always complete
 
 
 def _scan_files(
@@ -71,6 +73,14 @@ class Collected:
     scanned_paths: set[str] = field(default_factory=set)
     traffic_entries: int = 0
     traffic_unmatched: int = 0
+    unknown_hosts: dict[str, set[Location]] = field(default_factory=dict)
+
+    def unknown_host_coverage(self, shown: int = MAX_LOCATIONS_SHOWN) -> tuple[UnknownHost, ...]:
+        """Per host: how many calls, and where the first `shown` of them are."""
+        return tuple(
+            UnknownHost(host, len(where), tuple(str(loc) for loc in sorted(where)[:shown]))
+            for host, where in sorted(self.unknown_hosts.items())
+        )
 
 
 def _absorb(result: FileResult, ctx: EngineContext, out: Collected) -> None:
@@ -83,6 +93,11 @@ def _absorb(result: FileResult, ctx: EngineContext, out: Collected) -> None:
     if result.directives:
         out.directives[result.display] = result.directives
     confirmed = file_confirms_runai(result.observations, ctx)
+    for host, location in unknown_host_calls(
+        result.observations, ctx, file_mentions_runai=result.mentions_runai, file_confirmed=confirmed,
+        file_names_other_vendor=result.names_other_vendor,
+    ):
+        out.unknown_hosts.setdefault(host, set()).add(location)
     findings = evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai, file_confirmed=confirmed,
                         file_names_other_vendor=result.names_other_vendor)
     out.findings.extend(

@@ -58,9 +58,11 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, path: Path | None) -> None:
+def write_output(text: str, path: Path | None, colour: bool = False) -> None:
+    """Text to stdout (colour kept only when asked: click strips it otherwise off a TTY) or to
+    a file."""
     if path is None or str(path) == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(text, nl=not text.endswith("\n"), color=True if colour else None)
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,17 +21,22 @@ from runai_audit.commands.common import (
 )
 from runai_audit.models import DEFAULT_CONTEXT_LEVELS, Report
 
+if TYPE_CHECKING:
+    from runai_audit.reporters.text import TextStyle
+
 FORMATS = ["text", "json", "sarif", "junit", "gitlab", "github", "markdown", "csv", "html"]
 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def scan_options(func: F) -> F:
-    """The options every command that runs a scan shares (scan, baseline create, upgrade)."""
+def scan_option_decorators(*, target: bool = True) -> list[Callable[[F], F]]:
+    """The options every command that runs a scan shares (scan, baseline create, upgrade);
+    `upgrade` names its releases with --from/--to, so it leaves --target out."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True, exists=True)),
-        click.option("--target", metavar="VERSION", help="Run:ai release you run or plan to run (default: newest bundled)."),
+        click.option("-t", "--target", metavar="VERSION",
+                     help="Run:ai release you run or plan to run: 2.24, v2.24 or 2.24.3 (default: newest bundled)."),
         click.option("--deployment", type=click.Choice(["self-hosted", "saas"]), help="Deployment kind (default self-hosted)."),
         click.option("--as-of", "as_of", metavar="DATE", help="Judge sunsets as of this date (default today)."),
         click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
@@ -39,16 +45,30 @@ def scan_options(func: F) -> F:
         click.option("--host", "hosts", multiple=True, metavar="HOST", help="Also treat HOST as a Run:ai control plane; repeatable, globs allowed."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB; repeatable."),
         click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        click.option("-c", "--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
                      help="Config file (default: .runai-audit.yaml upward, or pyproject.toml)."),
-        click.option("--jobs", type=click.IntRange(1, 256), help="Parallel workers (default: one per core)."),
+        click.option("-j", "--jobs", type=click.IntRange(1, 256),
+                     help="Parallel workers (default: the CPUs this process may use, within the container's memory limit)."),
         click.option("--log-format", metavar="FORMAT", help="nginx-style log_format for access logs."),
         click.option("--include-service-accounts", is_flag=True, default=None,
                      help="Keep Run:ai's own controllers in audit logs."),
         click.option("--stdin-filename", metavar="NAME",
-                     help="Name for the text read from - (its extension picks the scanner)."),
+                     help="Name for the text read from - (its extension picks the scanner; without it the content does)."),
     ]
-    for decorator in reversed(decorators):
+    # The second entry is --target (see upgrade); keep it there.
+    return decorators if target else decorators[:1] + decorators[2:]
+
+
+def scan_options(func: F) -> F:
+    """The shared scan options, --target included."""
+    for decorator in reversed(scan_option_decorators()):
+        func = decorator(func)
+    return func
+
+
+def scan_options_without_target(func: F) -> F:
+    """The shared scan options for `upgrade`, which takes --from/--to instead of --target."""
+    for decorator in reversed(scan_option_decorators(target=False)):
         func = decorator(func)
     return func
 
@@ -132,19 +152,72 @@ def _changed_only(options: ScanOptions, ref: str | None) -> ScanOptions:
     return replace(options, only_files=frozenset(p.resolve() for p in files))
 
 
-def emit_reports(report: Report, fmt: str, output: Path | None, reports: Sequence[tuple[str, Path]]) -> None:
-    from runai_audit.reporters import get_reporter
+def use_colour(output: Path | None) -> bool:
+    """Colour for a person at a terminal: never into a file, off with NO_COLOR, forced with
+    FORCE_COLOR (https://no-color.org, https://force-color.org), else when stdout is a TTY."""
+    if output is not None and str(output) != "-":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return sys.stdout.isatty()
 
-    write_output(get_reporter(fmt)(report), output)
+
+def text_style(params: dict[str, object]) -> TextStyle:
+    from runai_audit.reporters.text import TextStyle
+
+    output = params.get("output")
+    return TextStyle(
+        colour=use_colour(output if isinstance(output, Path) else None),
+        full=params.get("output_format") == "full" or bool(params.get("verbose")),
+        quiet=bool(params.get("quiet")),
+        show_skipped=bool(params.get("show_skipped")),
+    )
+
+
+def render_main(report: Report, fmt: str, params: dict[str, object]) -> str:
+    """The output for stdout (or -o): the text layout follows the terminal options."""
+    from runai_audit.reporters import get_reporter
+    from runai_audit.reporters import text as text_reporter
+
+    if fmt == "text":
+        return text_reporter.render(report, text_style(params))
+    return get_reporter(fmt)(report)
+
+
+def emit_reports(report: Report, fmt: str, params: dict[str, object], reports: Sequence[tuple[str, Path]]) -> None:
+    from runai_audit.reporters import get_reporter
+    from runai_audit.reporters.common import unknown_hosts_hint
+
+    output = params.get("output")
+    style = text_style(params)
+    write_output(render_main(report, fmt, params), output if isinstance(output, Path) else None, colour=style.colour)
     for report_format, report_path in reports:
         write_output(get_reporter(report_format)(report), report_path)
+    hint = unknown_hosts_hint(report)
+    if hint and fmt != "text" and not params.get("quiet"):
+        click.echo(f"runai-audit: hint: {hint}", err=True)  # the text output carries it itself
+
+
+def verbose_footer(report: Report, seconds: float) -> None:
+    """-v: timing and the files read, on stderr so stdout stays the report."""
+    files = report.extras.get("files_read") or ()
+    assert isinstance(files, tuple)
+    for path in files:
+        click.echo(f"read {path}", err=True)
+    click.echo(f"scanned {len(files)} files in {seconds:.2f} s", err=True)
 
 
 def output_options(func: F) -> F:
     """Output and gate options shared by the commands that report a scan (scan, upgrade)."""
     decorators = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+        click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Output format."),
+        click.option("--output-format", "output_format", type=click.Choice(["concise", "full"]), default="concise",
+                     show_default=True,
+                     help="Text layout: one short line per finding, or the whole message with evidence and REST equivalent."),
+        click.option("--show-skipped", is_flag=True, help="List the skipped files in the text summary."),
         click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                      help="Write the output here instead of stdout."),
         click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
@@ -156,7 +229,10 @@ def output_options(func: F) -> F:
         click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
                      help="Mark findings recorded in this baseline."),
         click.option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed."),
-        click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Only the findings and the summary line (and no progress on stderr)."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="The full text layout, plus timing and the files read (on stderr)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -166,7 +242,11 @@ def output_options(func: F) -> F:
 def run_reported_scan(options: ScanOptions, params: dict[str, object]) -> Report:
     """run_scan with progress on stderr only for a person at a terminal. Raises ScanError."""
     quiet = bool(params.get("quiet")) or not sys.stderr.isatty() or bool(os.environ.get("CI"))
-    return run_scan(options, progress=None if quiet else progress_printer())
+    started = time.perf_counter()
+    report = run_scan(options, progress=None if quiet else progress_printer())
+    if params.get("verbose"):
+        verbose_footer(report, time.perf_counter() - started)
+    return report
 
 
 @click.command()
@@ -190,6 +270,6 @@ def scan(**params: object) -> int:
         from runai_audit.compliance.history import record_run
 
         report = record_run(Path(str(history)), report, scope=str(params.get("history_scope") or ""))
-    emit_reports(report, str(params["fmt"]), params.get("output"), reports)  # type: ignore[arg-type]
+    emit_reports(report, str(params["fmt"]), params, reports)
     return exit_code(report, options.fail_on, strict=bool(getattr(config, "strict", False)),
                      sunset_within=options.sunset_within, today=None)
