@@ -54,6 +54,8 @@ def render(fmt: str, plan: UpgradePlan, report: Report) -> str:
 
 @click.command()
 @scan_options_without_target
+# Hidden: only there to say what to use instead, so --help never lists an option upgrade rejects.
+@click.option("-t", "--target", hidden=True)
 @click.option("--from", "from_version", required=True, metavar="VERSION", help="The release you run now.")
 @click.option("--to", "to_version", metavar="VERSION", help="The release you upgrade to (default: newest bundled spec).")
 @output_options
@@ -65,6 +67,8 @@ def upgrade(**params: object) -> int:
     from runai_audit.gate.policy import exit_code
     from runai_audit.knowledge.specs import bundled_versions
 
+    if params.get("target"):
+        raise click.UsageError("upgrade takes --from and --to instead of --target")
     reports = parse_report_specs(params.get("reports") or (), FORMATS)  # type: ignore[arg-type]
     releases = default_catalog().releases
     from_version = _release(releases, str(params["from_version"]), "--from")

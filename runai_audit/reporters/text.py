@@ -1,6 +1,6 @@
 """Plain text, the default CLI output, for a person at a terminal and for a CI log.
 
-One concise line per finding that counts (`path:line:col RA101 error GET /v1/... removed at
+One concise line per finding that counts (`path:line:col: RA101 error GET /v1/... removed at
 2.24 → /api/v1/...`, cut to about 120 columns), or with `full` the whole message, the evidence
 and, for Cluster API objects, the equivalent REST request. Then the suppressed ones apart (so
 editor problem matchers skip them), a grouped summary (by status, by rule, the first sunset
@@ -108,13 +108,13 @@ def _fit(head_width: int, text: str, width: int) -> str:
 def finding_line(finding: Finding, target: str = "", style: TextStyle = TextStyle()) -> str:
     """One line per finding: concise by default, the whole message with style.full."""
     where, rule, severity = _where(finding), finding.rule_id, finding.severity.value
+    head = f"{where}: "  # `path:line:col: ` as compilers write it, which editors and CI matchers parse
     if style.full:
         body = f"{one_line(finding.message)}{_calls(finding)}"
-        head = f"{where}: "
     else:
-        head = f"{where} "
-        body = _fit(len(head) + len(rule) + len(severity) + 2, concise_text(finding, target) + _calls(finding),
-                    style.width)
+        calls = _calls(finding)  # never cut: the count is what a traffic line is about
+        body = _fit(len(head) + len(rule) + len(severity) + 2 + len(calls), concise_text(finding, target),
+                    style.width) + calls
     painted_where = _paint(where, style, bold=True)
     painted_rule = _paint(rule, style, fg="cyan")
     painted_severity = _paint(severity, style, fg=SEVERITY_COLOURS[finding.severity], bold=True)
@@ -127,7 +127,8 @@ def _details(finding: Finding) -> list[str]:
     if finding.evidence:
         lines.append(f"    evidence: {one_line(finding.evidence)}")
     if finding.snippet:
-        lines.append("    instead:")
+        rest = finding.snippet.split(" ", 1)[0] in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        lines.append("    equivalent REST request:" if rest else "    instead:")
         lines.extend(f"      {one_line(line)}" for line in finding.snippet.splitlines())
     return lines
 
