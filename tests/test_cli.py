@@ -21,7 +21,8 @@ AS_OF = "2026-11-28"
 # Every finding the bundled examples give at the default target (2.24, self-hosted), by
 # (rule, path under examples/, line, column, status). Everything else in examples/ is silent
 # on purpose: the replacement endpoints, /v1/k8s/setting, the Kubernetes API, third-party and
-# look-alike hosts, CLI v2 commands, a plain Job with the Run:ai scheduler, scheduling.run.ai.
+# look-alike hosts, CLI v2 commands, a plain Job with the Run:ai scheduler, scheduling.run.ai, and
+# self-hosted/, whose calls to an unnamed host give a hint instead (tests/test_terminal.py).
 EXPECTED_EXAMPLES = [
     ("RA506", "docs/onboarding.md", 8, 12, "removed"),
     ("RA507", "docs/onboarding.md", 8, 38, "removed"),
