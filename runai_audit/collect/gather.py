@@ -4,15 +4,18 @@ recorded traffic (streamed, one file at a time) and stdin. The I/O half of run_s
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from runai_audit.collect.discovery import Candidate, WalkOptions, discover
-from runai_audit.collect.filekinds import sniff
+from runai_audit.collect.filekinds import sniff, sniff_content
 from runai_audit.collect.options import ScanOptions
 from runai_audit.collect.scanning import (
     HEAD_BYTES,
+    STREAM_SCANNERS,
     FileResult,
     scan_candidate,
     scan_text_file,
@@ -30,6 +33,7 @@ from runai_audit.judge.engine import (
 from runai_audit.models import Finding, InputProblem, Location, SkippedFile, UnknownHost
 from runai_audit.scanners.base import StreamStats
 
+STREAM_KINDS = frozenset(STREAM_SCANNERS)
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 MAX_LOCATIONS_SHOWN = 20  # per unknown host, in coverage; the count is always complete
 
@@ -120,6 +124,22 @@ def _scan_traffic(cand: Candidate, kind: str, ctx: EngineContext, options: ScanO
     out.problems.extend(stats.problems)
 
 
+def _scan_stdin(options: ScanOptions, ctx: EngineContext, out: Collected) -> None:
+    """The text of `-`: its --stdin-filename picks the scanner, else its content does.
+    Recorded traffic is streamed from a temporary copy, as a traffic file would be."""
+    assert options.stdin_text is not None
+    name = options.stdin_name
+    head = options.stdin_text[:HEAD_BYTES].encode("utf-8", "replace")
+    kind = sniff(name, head) if name != "-" else sniff_content(head)
+    if kind not in STREAM_KINDS:
+        _absorb(scan_text_file(options.stdin_text, name, kind), ctx, out)
+        return
+    with tempfile.TemporaryDirectory(prefix="runai-audit-stdin-") as folder:
+        copy = Path(folder) / "stdin"
+        copy.write_text(options.stdin_text, encoding="utf-8")
+        _scan_traffic(Candidate(copy, name), kind, ctx, options, out)
+
+
 def collect(
     options: ScanOptions, ctx: EngineContext, progress: Callable[[int, int], None] | None = None
 ) -> Collected:
@@ -138,8 +158,6 @@ def collect(
     for result in _scan_files(ordinary, options, progress):
         _absorb(result, ctx, out)
     if options.stdin_text is not None:
-        name = options.stdin_name
-        kind = sniff(name, options.stdin_text[:HEAD_BYTES].encode("utf-8", "replace"))
-        _absorb(scan_text_file(options.stdin_text, name, kind), ctx, out)
+        _scan_stdin(options, ctx, out)
     out.findings.extend(problem_findings(out.problems, ctx))
     return out

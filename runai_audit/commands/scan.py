@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -30,29 +31,37 @@ FORMATS = ["text", "json", "sarif", "junit", "gitlab", "github", "markdown", "cs
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class SharedOption(click.Option):
+    """An option every scanning command (scan, upgrade, baseline create) shares: it reads
+    the same environment variable everywhere, RUNAI_AUDIT_<NAME> (see cli.set_envvars)."""
+
+
+shared_option = functools.partial(click.option, cls=SharedOption)
+
+
 def scan_option_decorators(*, target: bool = True) -> list[Callable[[F], F]]:
     """The options every command that runs a scan shares (scan, baseline create, upgrade);
     `upgrade` names its releases with --from/--to, so it leaves --target out."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True, exists=True)),
-        click.option("-t", "--target", metavar="VERSION",
+        shared_option("-t", "--target", metavar="VERSION",
                      help="Run:ai release you run or plan to run: 2.24, v2.24 or 2.24.3 (default: newest bundled)."),
-        click.option("--deployment", type=click.Choice(["self-hosted", "saas"]), help="Deployment kind (default self-hosted)."),
-        click.option("--as-of", "as_of", metavar="DATE", help="Judge sunsets as of this date (default today)."),
-        click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
+        shared_option("--deployment", type=click.Choice(["self-hosted", "saas"]), help="Deployment kind (default self-hosted)."),
+        shared_option("--as-of", "as_of", metavar="DATE", help="Judge sunsets as of this date (default today)."),
+        shared_option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
                      help="Extra catalog rows (file or folder); repeatable."),
-        click.option("--spec", metavar="FILE|URL", help="Use this OpenAPI spec instead of the bundled one."),
-        click.option("--host", "hosts", multiple=True, metavar="HOST", help="Also treat HOST as a Run:ai control plane; repeatable, globs allowed."),
-        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB; repeatable."),
-        click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes."),
-        click.option("-c", "--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        shared_option("--spec", metavar="FILE|URL", help="Use this OpenAPI spec instead of the bundled one."),
+        shared_option("--host", "hosts", multiple=True, metavar="HOST", help="Also treat HOST as a Run:ai control plane; repeatable, globs allowed."),
+        shared_option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB; repeatable."),
+        shared_option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes."),
+        shared_option("-c", "--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
                      help="Config file (default: .runai-audit.yaml upward, or pyproject.toml)."),
-        click.option("-j", "--jobs", type=click.IntRange(1, 256),
+        shared_option("-j", "--jobs", type=click.IntRange(1, 256),
                      help="Parallel workers (default: the CPUs this process may use, within the container's memory limit)."),
-        click.option("--log-format", metavar="FORMAT", help="nginx-style log_format for access logs."),
-        click.option("--include-service-accounts", is_flag=True, default=None,
+        shared_option("--log-format", metavar="FORMAT", help="nginx-style log_format for access logs."),
+        shared_option("--include-service-accounts", is_flag=True, default=None,
                      help="Keep Run:ai's own controllers in audit logs."),
-        click.option("--stdin-filename", metavar="NAME",
+        shared_option("--stdin-filename", metavar="NAME",
                      help="Name for the text read from - (its extension picks the scanner; without it the content does)."),
     ]
     # The second entry is --target (see upgrade); keep it there.
@@ -212,26 +221,26 @@ def verbose_footer(report: Report, seconds: float) -> None:
 def output_options(func: F) -> F:
     """Output and gate options shared by the commands that report a scan (scan, upgrade)."""
     decorators = [
-        click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+        shared_option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Output format."),
-        click.option("--output-format", "output_format", type=click.Choice(["concise", "full"]), default="concise",
+        shared_option("--output-format", "output_format", type=click.Choice(["concise", "full"]), default="concise",
                      show_default=True,
                      help="Text layout: one short line per finding, or the whole message with evidence and REST equivalent."),
-        click.option("--show-skipped", is_flag=True, help="List the skipped files in the text summary."),
-        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+        shared_option("--show-skipped", is_flag=True, help="List the skipped files in the text summary."),
+        shared_option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                      help="Write the output here instead of stdout."),
-        click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+        shared_option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
                      help="Also write FORMAT to PATH; repeatable."),
-        click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]),
+        shared_option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]),
                      help="Lowest severity that fails (default error)."),
-        click.option("--sunset-within", type=click.IntRange(0), metavar="DAYS",
+        shared_option("--sunset-within", type=click.IntRange(0), metavar="DAYS",
                      help="Fail when a used subject's sunset is this close."),
-        click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
+        shared_option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
                      help="Mark findings recorded in this baseline."),
-        click.option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed."),
-        click.option("-q", "--quiet", is_flag=True,
+        shared_option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed."),
+        shared_option("-q", "--quiet", is_flag=True,
                      help="Only the findings and the summary line (and no progress on stderr)."),
-        click.option("-v", "--verbose", is_flag=True,
+        shared_option("-v", "--verbose", is_flag=True,
                      help="The full text layout, plus timing and the files read (on stderr)."),
     ]
     for decorator in reversed(decorators):
