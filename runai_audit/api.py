@@ -167,7 +167,8 @@ def run_scan(
         rules=rule_infos(catalog),
         fail_on=options.fail_on,
         releases=releases,
-        extras={"files_read": tuple(sorted(out.scanned_paths))},  # for -v; not in any report format
+        # For -v; no report format writes these.
+        extras={"files_read": tuple(sorted(out.scanned_paths)), "jobs": out.jobs},
     )
 
 

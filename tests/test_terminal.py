@@ -148,7 +148,7 @@ def test_quiet_is_findings_and_summary_line_and_verbose_adds_timing(script: Path
     _, _, err = run("scan", "sync.sh", "--as-of", AS_OF, "-v", "--format", "json")
     lines = err.splitlines()
     assert lines[0] == "read sync.sh"
-    assert lines[1].startswith("scanned 1 files in ") and lines[1].endswith(" s")
+    assert lines[1].startswith("scanned 1 files in ") and lines[1].endswith(" s with 1 worker")
 
 
 def test_show_skipped_lists_skipped_files(script: Path) -> None:

@@ -3,7 +3,6 @@ recorded traffic (streamed, one file at a time) and stdin. The I/O half of run_s
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +21,7 @@ from runai_audit.collect.scanning import (
     stream_kind,
     stream_observations,
 )
+from runai_audit.collect.sizing import default_jobs
 from runai_audit.judge.context import EngineContext
 from runai_audit.judge.engine import (
     aggregate_usage,
@@ -38,11 +38,19 @@ PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than 
 MAX_LOCATIONS_SHOWN = 20  # per unknown host, in coverage; the count is always complete
 
 
+def workers_for(candidates: Sequence[Candidate], options: ScanOptions) -> int:
+    """--jobs, or the CPUs and memory this process may use (collect.sizing); 1 for a small
+    scan, where a process pool costs more than it saves."""
+    if len(candidates) < PARALLEL_THRESHOLD:
+        return 1
+    return options.jobs or default_jobs()
+
+
 def _scan_files(
-    candidates: Sequence[Candidate], options: ScanOptions, progress: Callable[[int, int], None] | None
+    candidates: Sequence[Candidate], options: ScanOptions, progress: Callable[[int, int], None] | None,
+    jobs: int,
 ) -> Iterable[FileResult]:
-    jobs = options.jobs or (os.cpu_count() or 1)
-    if jobs <= 1 or len(candidates) < PARALLEL_THRESHOLD:
+    if jobs <= 1:
         for index, cand in enumerate(candidates, 1):
             yield scan_candidate(cand, options.max_file_size)
             if progress:
@@ -78,6 +86,7 @@ class Collected:
     traffic_entries: int = 0
     traffic_unmatched: int = 0
     unknown_hosts: dict[str, set[Location]] = field(default_factory=dict)
+    jobs: int = 1  # worker processes the files were read with
 
     def unknown_host_coverage(self, shown: int = MAX_LOCATIONS_SHOWN) -> tuple[UnknownHost, ...]:
         """Per host: how many calls, and where the first `shown` of them are."""
@@ -155,7 +164,8 @@ def collect(
             _scan_traffic(cand, kind, ctx, options, out)
         else:
             ordinary.append(cand)
-    for result in _scan_files(ordinary, options, progress):
+    out.jobs = workers_for(ordinary, options)
+    for result in _scan_files(ordinary, options, progress, out.jobs):
         _absorb(result, ctx, out)
     if options.stdin_text is not None:
         _scan_stdin(options, ctx, out)

@@ -215,7 +215,8 @@ def verbose_footer(report: Report, seconds: float) -> None:
     assert isinstance(files, tuple)
     for path in files:
         click.echo(f"read {path}", err=True)
-    click.echo(f"scanned {len(files)} files in {seconds:.2f} s", err=True)
+    jobs = report.extras.get("jobs", 1)
+    click.echo(f"scanned {len(files)} files in {seconds:.2f} s with {jobs} worker{'s' if jobs != 1 else ''}", err=True)
 
 
 def output_options(func: F) -> F:

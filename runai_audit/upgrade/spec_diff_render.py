@@ -14,7 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from runai_audit.reporters.common import one_line
-from runai_audit.upgrade.spec_diff import CHANGES, MEMBER_KINDS, MemberChange, OperationChange, SpecDiff, level_of
+from runai_audit.upgrade.spec_diff import (
+    CHANGES,
+    MEMBER_KINDS,
+    MemberChange,
+    OperationChange,
+    SpecDiff,
+    level_of,
+)
 
 __all__ = ["DIFF_FORMATS", "diff_to_dict", "render_diff"]
 

@@ -30,9 +30,9 @@ __all__ = [
     "bundled_versions",
     "load_bundled",
     "load_spec_document",
-    "validate_spec_document",
     "load_spec_file",
     "operations_in_any",
     "parse_spec_text",
+    "validate_spec_document",
     "versions_with",
 ]

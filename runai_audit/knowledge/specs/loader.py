@@ -181,7 +181,11 @@ def _validate(doc: Mapping[str, Any], source: str) -> None:
 def spec_problems(doc: Mapping[str, Any], source: str) -> list[SpecError]:
     """Every problem of an OpenAPI 3 document, not only the first: unresolvable local
     references, then each schema error at its most telling place. [] when it is valid."""
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator, OpenAPIV32SpecValidator
+    from openapi_spec_validator import (
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+        OpenAPIV32SpecValidator,
+    )
 
     problems = [
         SpecError(source, f"unresolvable reference {ref!r}", _json_path(trail))
