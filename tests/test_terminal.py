@@ -166,7 +166,7 @@ def test_show_skipped_lists_skipped_files(script: Path) -> None:
 def test_self_hosted_example_hints_without_host_and_finds_with_it(in_repo: Path) -> None:
     code, out, _ = run("scan", "examples/self-hosted", "--as-of", AS_OF)
     assert code == 0
-    assert out.splitlines() == [f"hint: {HINT}", "0 errors, 0 warnings, 0 notes; 2 files scanned; 0 suppressed"]
+    assert out.splitlines() == [f"hint: {HINT}", "0 errors, 0 warnings, 0 notes; 3 files scanned; 0 suppressed"]
     code, out, _ = run("scan", "examples/self-hosted", "--as-of", AS_OF, "--host", "*.corp.internal", "-q")
     assert code == 1
     assert out.splitlines() == [
@@ -174,7 +174,7 @@ def test_self_hosted_example_hints_without_host_and_finds_with_it(in_repo: Path)
         "2.24 → /api/v1/org-unit/projects",
         "examples/self-hosted/quota_report.py:23:11: RA103 error GET /v1/k8s/clusters/{id}/departments removed at "
         "2.24 → /api/v1/org-unit/depart…",  # 120 columns
-        "2 errors, 0 warnings, 0 notes; 2 files scanned; 0 suppressed",
+        "2 errors, 0 warnings, 0 notes; 3 files scanned; 0 suppressed",
     ]
 
 
