@@ -89,3 +89,21 @@ def test_the_cli_uses_the_cgroup_limits(v2: Path, tmp_path: Path, monkeypatch: p
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].endswith(" s with 1 worker")
     assert len(result.stderr.splitlines()) == 71  # 70 files read, then the timing
+
+
+def test_the_cronjob_limits_fit_the_workers_they_start(tmp_path: Path) -> None:
+    """examples/scheduling/cronjob.yaml: requests near the measured peak (224 MiB with two
+    workers), limits that give two CPUs, and two workers that fit the memory limit."""
+    import yaml
+
+    repo = Path(__file__).resolve().parent.parent
+    docs = list(yaml.safe_load_all((repo / "examples/scheduling/cronjob.yaml").read_text(encoding="utf-8")))
+    job = next(d for d in docs if d["kind"] == "CronJob")
+    (container,) = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert container["resources"] == {"requests": {"cpu": "1", "memory": "256Mi"},
+                                      "limits": {"cpu": "2", "memory": "512Mi"}}
+    write(tmp_path, "cgroup.controllers", "cpu memory")
+    write(tmp_path, "cpu.max", "200000 100000")
+    write(tmp_path, "memory.max", str(512 * MIB))
+    assert default_jobs(tmp_path, "0::/\n", cpus=64) == 2
+    assert sizing.MAIN_MEMORY + 2 * sizing.WORKER_MEMORY <= 512 * MIB
