@@ -212,3 +212,14 @@ def test_hosts_in_the_config_turn_the_calls_into_findings(tmp_path: Path) -> Non
     assert code == 1
     assert [(f["rule_id"], f["location"]["line"]) for f in doc["findings"]] == [("RA101", 12), ("RA103", 23)]
     assert doc["coverage"]["unknown_hosts"] == []
+
+
+def test_self_hosted_hint_in_github_annotations_and_markdown_summary(in_repo: Path) -> None:
+    code, out, err = run("scan", "examples/self-hosted", "--as-of", AS_OF, "--format", "github")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"::warning title=runai-audit%3A hosts not known as Run%3Aai's::{HINT}",
+        "runai-audit: 0 errors, 0 warnings, 0 notes; 3 files scanned; 0 suppressed",
+    ]
+    _, out, _ = run("scan", "examples/self-hosted", "--as-of", AS_OF, "--format", "markdown")
+    assert f"- **not audited**: {HINT}" in out.splitlines()

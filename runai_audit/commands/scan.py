@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from runai_audit.reporters.text import TextStyle
 
 FORMATS = ["text", "json", "sarif", "junit", "gitlab", "github", "markdown", "csv", "html"]
+# Formats whose own text carries the unknown-hosts hint; the others get it on stderr.
+FORMATS_WITH_HINT = frozenset({"text", "github", "markdown"})
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -205,8 +207,8 @@ def emit_reports(report: Report, fmt: str, params: dict[str, object], reports: S
     for report_format, report_path in reports:
         write_output(get_reporter(report_format)(report), report_path)
     hint = unknown_hosts_hint(report)
-    if hint and fmt != "text" and not params.get("quiet"):
-        click.echo(f"runai-audit: hint: {hint}", err=True)  # the text output carries it itself
+    if hint and fmt not in FORMATS_WITH_HINT and not params.get("quiet"):
+        click.echo(f"runai-audit: hint: {hint}", err=True)
 
 
 def verbose_footer(report: Report, seconds: float) -> None:
