@@ -46,8 +46,8 @@ class TextStyle:
     width: int = WIDTH
 
 
-def _paint(text: str, style: TextStyle, **how: object) -> str:
-    return click.style(text, **how) if style.colour else text  # type: ignore[arg-type]
+def _paint(text: str, style: TextStyle, fg: str | None = None, bold: bool | None = None) -> str:
+    return click.style(text, fg=fg, bold=bold) if style.colour else text
 
 
 def _where(finding: Finding) -> str:
