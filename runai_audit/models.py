@@ -68,6 +68,16 @@ class Location:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """Another place of the same use: where a request written elsewhere is sent (`sent`),
+    where a shell function holding a command is called (`called`), where a value the use is
+    built from is written (`written`)."""
+
+    location: Location
+    role: str
+
+
+@dataclass(frozen=True)
 class Usage:
     """How often something was seen in recorded traffic; None on script findings."""
 
@@ -130,6 +140,7 @@ class ApiCall:
     evidence: str = ""
     runai_hint: bool = False
     usage: Usage | None = None
+    related: tuple[RelatedLocation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,7 @@ class CliCall:
     # The CLI the line runs, as the scanner resolved it ("runai" or "runai-adm"); argv[0] may be
     # `$RUNAI_BIN`, `./runai-2.13.49` or a site wrapper. "" when the scanner did not say.
     binary: str = ""
+    related: tuple[RelatedLocation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +286,8 @@ class Finding:
     # Where the use is written: "code" (it runs), "docs" (prose, inline code, transcripts) or
     # "comment" (a comment or docstring in code). Config `contexts:` caps the severity of the last two.
     context: str = "code"
+    # Other places of the same use (where it is sent, called or built); never part of the fingerprint.
+    related: tuple[RelatedLocation, ...] = ()
 
     @property
     def suppressed(self) -> bool:

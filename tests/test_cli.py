@@ -139,7 +139,7 @@ def test_json_contract_keys_are_pinned(in_repo: Path) -> None:
     assert list(first) == ["rule_id", "severity", "status", "message", "subject", "replacement", "location",
                            "fingerprint", "suppressed", "suppression", "confidence", "context", "deprecated_in",
                            "removed_in", "sunset", "breaks_in", "sources", "docs_url", "evidence", "snippet",
-                           "usage"]
+                           "usage", "related"]
     assert first["subject"] == "value grantType=app_token in POST /api/v1/token"
     assert first["location"] == {"path": "examples/python/project_sync.py", "line": 17, "column": 9, "pointer": ""}
     assert len(first["fingerprint"]) == 16 and first["suppressed"] is False

@@ -115,6 +115,51 @@ CASES = {
         'import os\nQUEUES = os.getenv("RUNAI_QUEUES_PATH", "/api/v1/queues")\n',
         [("RA100", 2, 41)],
     ),
+    "kubectl_hint_in_a_python_string": (
+        "troubleshoot.py",
+        'def advice(ns: str, job: str) -> str:\n'
+        '    return f"""To remove it:\n'
+        '    kubectl delete -n {ns} interactiveworkload {job}\n'
+        '"""\n',
+        [("RA331", 3, 28)],
+    ),
+    "kubectl_on_a_run_ai_kind_in_a_guide": (
+        "runbook.md",
+        "List what is still running with `kubectl get trainingworkloads.run.ai -A`.\n",
+        [("RA330", 1, 46)],
+    ),
+    "go_group_version_resource": (
+        "watch.go",
+        'package watch\n\nvar gvr = schema.GroupVersionResource{\n\tGroup:    "run.ai",\n'
+        '\tVersion:  "v2alpha1",\n\tResource: "inferenceworkloads",\n}\n',
+        [("RA333", 3, 11)],  # the Go reader's finding at the struct; the version line is the same use
+    ),
+    "python_group_and_version_constants": (
+        "sampler.py",
+        'CRD_GROUP = "run.ai"\nCRD_VERSION = "v1alpha1"\nPLURAL = "trainingworkloads"\n',
+        [("RA330", 2, 16)],
+    ),
+    "unsupported_path_where_the_reference_has_a_uuid": (
+        "probe.py",
+        'import requests\nRUNAI_URL = "https://acme.run.ai"\n'
+        'requests.get(f"{RUNAI_URL}/api/v1/clusters/minimal")\n',
+        [("RA100", 3, 14)],
+    ),
+    "near_miss_under_a_run_ai_resource_name": (
+        "howto.md",
+        "Call the Run:ai API:\n\n```python\n"
+        'projects = requests.get(f"{base_url}/api/v1/org-unit/project", headers=headers)\n```\n',
+        [("RA100", 4, 25)],
+    ),
+    "client_on_an_unknown_base_named_by_its_resources": (
+        "executor.py",
+        "import requests\n\n\nclass Executor:\n"
+        "    def projects(self, token):\n"
+        '        return requests.get(f"{self.base_url}/org-unit/projects", headers={"Authorization": token})\n\n'
+        "    def suspend(self, job_id, token):\n"
+        '        return requests.get(f"{self.base_url}/workloads/distributed/{job_id}/suspend")\n',
+        [("RA100", 9, 29)],  # the reference has POST for suspend; org-unit says whose API this is
+    ),
     "python_that_does_not_parse": (
         "broken.py",
         'import subprocess\ndef go(:\n    subprocess.run("runai delete job train1", shell=True)\n',
@@ -143,6 +188,20 @@ SILENT = {
         "#!/bin/sh\ncurl -X POST https://login.corp-idp.net/api/v1/token -d '{\"grantType\": \"app_token\"}'\n",
     ),
     "path_in_prose_with_no_operation": ("notes.txt", "The old API lived under /v1/k8s/ on every control plane.\n"),
+    "scheduler_group_is_not_the_cluster_api": (
+        "queues.py",
+        'GROUP = "scheduling.run.ai"\nVERSION = "v2alpha1"\nPLURAL = "queues"\n',
+    ),
+    "version_constant_without_the_run_ai_group": ("crds.py", 'API_VERSION = "v1alpha1"\nGROUP = "example.com"\n'),
+    "kubectl_on_core_kinds": ("ops.md", "Use `kubectl delete pod trainer-0` and `kubectl get workloads.kueue.x-k8s.io`.\n"),
+    "uuid_parameter_written_as_a_word": (
+        "fixtures.py",
+        'RUNAI_URL = "https://acme.run.ai"\nPATHS = [f"{RUNAI_URL}/api/v1/workloads/id", f"{RUNAI_URL}/api/v1/clusters/CLUSTER_ID"]\n',
+    ),
+    "wrong_method_on_an_unknown_base_without_run_ai_signals": (
+        "jobs.py",
+        'import requests\ndef stop(base, job):\n    return requests.get(f"{base}/workloads/distributed/{job}/suspend")\n',
+    ),
     "binary_moved_into_place": ("install.md", "```bash\nchmod +x runai-adm && mv runai-adm /usr/local/bin/runai-adm\n```\n"),
 }
 
@@ -223,3 +282,16 @@ def test_command_lines_never_carry_secret_values_in_evidence() -> None:
     for finding in findings:
         assert "s3cr3t" not in finding.evidence and "hunter22" not in finding.evidence
         assert "s3cr3t" not in (finding.snippet or "") and "hunter22" not in (finding.snippet or "")
+
+
+def test_a_wrong_method_names_what_the_reference_has() -> None:
+    text = (
+        'import requests\nRUNAI_URL = "https://acme.run.ai/api/v1"\n'
+        'requests.get(f"{RUNAI_URL}/workloads/distributed/{job}/suspend")\n'
+    )
+    [finding] = scan_text(text, "stop.py", as_of=AS_OF)
+    assert (finding.rule_id, finding.location.line, finding.location.column) == ("RA100", 3, 14)
+    assert finding.message == (
+        "GET /api/v1/workloads/distributed/{*}/suspend is not in the 2.24 Run:ai API reference "
+        "(the reference has POST /api/v1/workloads/distributed/{workloadId}/suspend); only published endpoints are supported."
+    )

@@ -190,7 +190,7 @@ def test_text_neutralises_terminal_escapes(report: Report) -> None:
 FINDING_KEYS = [
     "rule_id", "severity", "status", "message", "subject", "replacement", "location", "fingerprint",
     "suppressed", "suppression", "confidence", "context", "deprecated_in", "removed_in", "sunset", "breaks_in",
-    "sources", "docs_url", "evidence", "snippet", "usage",
+    "sources", "docs_url", "evidence", "snippet", "usage", "related",
 ]  # fmt: skip
 
 

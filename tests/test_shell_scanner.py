@@ -321,11 +321,13 @@ def test_httpie_defaults_and_shorthand() -> None:
 def test_cli_forms_in_a_helpers_file() -> None:
     obs = scan((FIXTURES / "cli_wrappers.sh").read_text(), "cli_wrappers.sh")
     assert clis(obs) == [
+        # An alias or function body that writes the command is where it is reported (its call
+        # sites are related places); the env value is masked.
         (("runai", "submit", "--project", "vision", "exp-1", "-i", "registry.acme/train:3", "-e", "***",
-          "--gpu", "0.5"), 16, 1),  # alias expanded at its call site; the env value is masked
-        (("runai", "list", "jobs"), 17, 1),
-        (("runai", "describe", "job", "exp-1"), 18, 1),  # function rj() { runai "$@"; }
-        (("$RUNAI_BIN", "submit", "exp-2", "--gpu", "1", "-i", "registry.acme/train:4"), 19, 1),
+          "--gpu", "0.5"), 6, 11),
+        (("runai", "list", "jobs"), 7, 11),
+        (("runai", "describe", "job", "exp-1"), 18, 1),  # rj() { runai "$@"; }: the call site writes the verb
+        (("$RUNAI_BIN", "submit", "exp-2", "--gpu", "1", "-i", "registry.acme/train:4"), 13, 3),  # called at 19
         (("./runai-2.13.49", "version"), 20, 1),
         (("/opt/runai/bin/runai", "logs", "exp-1", "--follow"), 21, 1),
         (("runai-adm", "collect-logs"), 22, 12),

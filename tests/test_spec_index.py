@@ -416,3 +416,24 @@ def test_yaml_and_gzip_specs(tmp_path: Path) -> None:
     op = load_spec_file(packed).find("DELETE", "/x/abc")
     assert op is not None
     assert (op.key, op.deprecated) == (("DELETE", "/x/{id}"), True)
+
+
+# --------------------------------------------------------------------------- typed path parameters
+
+
+@pytest.mark.parametrize(("path", "template"), [
+    ("/api/v1/clusters/9f55255e-11ed-47c7-acef-fc4054768dbc", "/api/v1/clusters/{clusterUuid}"),
+    ("/api/v1/clusters/CLUSTER_ID", "/api/v1/clusters/{clusterUuid}"),  # a placeholder written as a word
+    ("/api/v1/clusters/cluster-a", "/api/v1/clusters/{clusterUuid}"),
+    ("/api/v1/clusters/id", "/api/v1/clusters/{clusterUuid}"),
+    ("/api/v1/clusters/{*}", "/api/v1/clusters/{clusterUuid}"),
+    ("/api/v1/clusters/minimal", None),  # a plain word is no UUID: a path the reference lacks
+])
+def test_a_uuid_parameter_takes_any_value_but_a_plain_word(path: str, template: str | None) -> None:
+    op = load_bundled("2.24").find("GET", path)
+    assert (op.path if op else None) == template
+
+
+def test_a_string_parameter_still_takes_a_plain_word() -> None:
+    # projectId is typed as a plain string in the reference, so any word may be its value.
+    assert _op(load_bundled("2.24"), "GET", "/api/v1/org-unit/projects/names").path == "/api/v1/org-unit/projects/{projectId}"

@@ -171,9 +171,9 @@ def test_self_hosted_example_hints_without_host_and_finds_with_it(in_repo: Path)
     assert code == 1
     assert out.splitlines() == [
         "examples/self-hosted/quota_report.py:12:11: RA101 error GET /v1/k8s/clusters/{id}/projects removed at "
-        "2.24 → /api/v1/org-unit/projects",
+        "2.24 → /api/v1/org-unit/projects (sent at line 13)",
         "examples/self-hosted/quota_report.py:23:11: RA103 error GET /v1/k8s/clusters/{id}/departments removed at "
-        "2.24 → /api/v1/org-unit/depart…",  # 120 columns
+        "2.24 → /api/v1/org-unit/depart… (sent at line 24)",  # cut at 120 columns, the related place kept
         "2 errors, 0 warnings, 0 notes; 3 files scanned; 0 suppressed",
     ]
 

@@ -24,13 +24,13 @@ def test_requests_in_nested_folders_and_saved_examples() -> None:
         (o.method, o.url, o.location.line, o.location.pointer, o.runai_hint)
         for o in observations
         if isinstance(o, ApiCall)
-    ] == [
-        ("POST", "https://runai.corp.example/api/v1/token", 13, "/item/0/item/0/request", True),
-        ("POST", "https://runai.corp.example/api/v1/token", 49, "/item/0/item/0/response/0/originalRequest", True),
-        ("POST", "https://runai.corp.example/api/v2/token", 84, "/item/0/item/1/request", True),
-        ("GET", "https://runai.corp.example/v1/k8s/clusters/{*}/projects", 122, "/item/1/item/0/item/0/request", True),
-        ("POST", "https://{*}.run.ai/api/v1/org-unit/projects", 165, "/item/1/item/1/request", True),
-        ("DELETE", "{**}/api/v1/workloads/{*}", 188, "/item/1/item/2/request", True),  # {{runai_url}} hint
+    ] == [  # each at the line its URL is written ("url" or the URL object's "raw")
+        ("POST", "https://runai.corp.example/api/v1/token", 35, "/item/0/item/0/request", True),
+        ("POST", "https://runai.corp.example/api/v1/token", 53, "/item/0/item/0/response/0/originalRequest", True),
+        ("POST", "https://runai.corp.example/api/v2/token", 109, "/item/0/item/1/request", True),
+        ("GET", "https://runai.corp.example/v1/k8s/clusters/{*}/projects", 126, "/item/1/item/0/item/0/request", True),
+        ("POST", "https://{*}.run.ai/api/v1/org-unit/projects", 183, "/item/1/item/1/request", True),
+        ("DELETE", "{**}/api/v1/workloads/{*}", 190, "/item/1/item/2/request", True),  # {{runai_url}} hint
     ]
     assert (stats.entries, stats.unmatched, stats.problems) == (6, 0, [])
 
@@ -38,7 +38,7 @@ def test_requests_in_nested_folders_and_saved_examples() -> None:
 def test_saved_example_headers_become_signals() -> None:
     observations, _ = scan(FIXTURE)
     assert [(o.kind, o.value, o.url, o.location.line) for o in observations if isinstance(o, ServerSignal)] == [
-        ("deprecation", "2024-12-31T23:59:59Z", "https://runai.corp.example/api/v1/token", 49),
+        ("deprecation", "2024-12-31T23:59:59Z", "https://runai.corp.example/api/v1/token", 53),
     ]
 
 
@@ -90,3 +90,10 @@ def test_a_json_file_without_items_is_reported(tmp_path: Path) -> None:
     observations, stats = scan(tmp_path / "c.json")
     assert observations == []
     assert stats.problems == [InputProblem("c.json", "not a Postman collection: no item array")]
+
+
+def test_a_request_points_at_the_column_of_its_url_key() -> None:
+    observations, _ = scan(FIXTURE)
+    places = {o.location.pointer: (o.location.line, o.location.column) for o in observations if isinstance(o, ApiCall)}
+    assert places["/item/0/item/0/request"] == (35, 8)  # "raw": "{{baseUrl}}/api/v1/token"
+    assert places["/item/0/item/1/request"] == (109, 7)  # "url": "{{baseUrl}}/api/v2/token"

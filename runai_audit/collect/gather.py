@@ -27,6 +27,7 @@ from runai_audit.judge.engine import (
     aggregate_usage,
     evaluate,
     file_confirms_runai,
+    merge_same_place,
     problem_findings,
     unknown_host_calls,
 )
@@ -111,8 +112,8 @@ def _absorb(result: FileResult, ctx: EngineContext, out: Collected) -> None:
         file_names_other_vendor=result.names_other_vendor,
     ):
         out.unknown_hosts.setdefault(host, set()).add(location)
-    findings = evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai, file_confirmed=confirmed,
-                        file_names_other_vendor=result.names_other_vendor)
+    findings = merge_same_place(evaluate(result.observations, ctx, file_mentions_runai=result.mentions_runai,
+                                         file_confirmed=confirmed, file_names_other_vendor=result.names_other_vendor))
     out.findings.extend(
         replace(f, context=written_in) if (written_in := result.contexts.get((f.location.line, f.location.column))) else f
         for f in findings

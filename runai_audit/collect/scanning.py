@@ -33,7 +33,7 @@ def may_touch_runai(data: bytes) -> bool:
     return any(token in lowered for token in PREFILTER_TOKENS)
 
 
-MENTIONS_RUNAI = re.compile(r"run\.ai|runai|run_ai", re.IGNORECASE)
+MENTIONS_RUNAI = re.compile(r"run[.:]ai|runai|run_ai", re.IGNORECASE)  # "Run:ai" is the product's own spelling
 HEAD_BYTES = 8192
 # Kinds a file name settles for good: such files are never recorded traffic.
 NEVER_TRAFFIC = frozenset({"python", "shell", "markdown", "notebook", "yaml", "dockerfile", "makefile"})
@@ -117,8 +117,9 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
         result.observations.extend(scanned.observations)
         result.problems.extend(scanned.problems)
     # The safety net: written uses no structured reader saw (or could parse) still count.
-    result.observations = merge(result.observations, scan_lexical(text, display, kind))
-    result.contexts = contexts_of(result.observations, text, display, kind)
+    lexical = scan_lexical(text, display, kind)
+    result.observations = merge(result.observations, lexical)
+    result.contexts = contexts_of(result.observations, lexical.contexts)
     result.directives = tuple(find_directives(text))
     return result
 

@@ -40,8 +40,9 @@ class Directive:
     column: int
     standalone: bool = True
 
-    def covers(self, finding: Finding) -> bool:
-        line = finding.location.line
+    def covers(self, finding: Finding, line: int | None = None) -> bool:
+        """Whether it silences `finding` written at `line` (the finding's own line by default)."""
+        line = finding.location.line if line is None else line
         on_line = line == self.line or (self.standalone and line == self.line + 1)
         return on_line and (not self.rule_ids or finding.rule_id in self.rule_ids)
 
@@ -82,6 +83,19 @@ def _parse_line(line: str, number: int) -> Directive | None:
     )
 
 
+def _matching(finding: Finding, directives: Mapping[str, Sequence[Directive]]) -> list[tuple[str, Directive]]:
+    """Directives covering the finding where it is written, or where it is also shown (the line
+    that sends a request written elsewhere): a comment on either line silences it. The finding's
+    own place comes first, so its directive wins a tie."""
+    places = [finding.location, *(r.location for r in finding.related if r.location.line > 0)]
+    found: list[tuple[str, Directive]] = []
+    for place in places:
+        found.extend((place.path, d) for d in directives.get(place.path, ()) if d.covers(finding, place.line))
+        if found:
+            break
+    return found
+
+
 def apply_inline(findings: Sequence[Finding], directives: Mapping[str, Sequence[Directive]]) -> list[Finding]:
     """Mark findings covered by a directive in the same file; add RA901/RA902 notes after them.
 
@@ -91,12 +105,11 @@ def apply_inline(findings: Sequence[Finding], directives: Mapping[str, Sequence[
     used: set[tuple[str, int]] = set()
     out: list[Finding] = []
     for finding in findings:
-        candidates = directives.get(finding.location.path, ())
         if finding.suppression is None and finding.location.line > 0 and not finding.rule_id.startswith("RA9"):
-            matching = [d for d in candidates if d.covers(finding)]
+            matching = _matching(finding, directives)
             if matching:
-                directive = max(matching, key=lambda d: d.line)  # own line over the line above
-                used.add((finding.location.path, directive.line))
+                path, directive = max(matching, key=lambda m: m[1].line)  # own line over the line above
+                used.add((path, directive.line))
                 finding = replace(finding, suppression=Suppression(kind="inline", reason=directive.reason))
         out.append(finding)
     for path in sorted(directives):

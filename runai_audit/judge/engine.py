@@ -217,6 +217,17 @@ def evaluate(
     `file_confirmed`: another call in the same file is certainly Run:ai's (see
     runai_judgement); compute it with file_confirms_runai for a file's observations.
     `file_names_other_vendor`: runai_judgement.names_other_vendor of the file's text."""
+    for obs, finding in _evaluate_each(observations, ctx, file_mentions_runai, file_confirmed, file_names_other_vendor):
+        related = getattr(obs, "related", ())
+        if related:
+            finding = replace(finding, related=tuple(r for r in related if r.location != finding.location))
+        yield finding
+
+
+def _evaluate_each(
+    observations: Iterable[Observation], ctx: EngineContext, file_mentions_runai: bool, file_confirmed: bool,
+    file_names_other_vendor: bool,
+) -> Iterator[tuple[Observation, Finding]]:
     plan = _plan(ctx)
     file_calls: list[ApiCall] | None = None
     for obs in observations:
@@ -226,15 +237,32 @@ def evaluate(
             if file_calls is None:
                 file_calls = _runai_calls(observations, ctx, file_mentions_runai, file_confirmed,
                                           file_names_other_vendor)
-            yield from _evaluate_read(obs, file_calls, ctx, plan)
+            found: Iterable[Finding] = _evaluate_read(obs, file_calls, ctx, plan)
         elif isinstance(obs, ApiCall):
-            yield from _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed, file_names_other_vendor)
+            found = _evaluate_call(obs, ctx, plan, file_mentions_runai, file_confirmed, file_names_other_vendor)
         elif isinstance(obs, ServerSignal):
-            yield from _evaluate_signal(obs, ctx)
+            found = _evaluate_signal(obs, ctx)
         elif isinstance(obs, SdkCall):
-            yield from _evaluate_sdk(obs, ctx, plan)
+            found = _evaluate_sdk(obs, ctx, plan)
         else:
-            yield from _evaluate_other(obs, ctx, plan)
+            found = _evaluate_other(obs, ctx, plan)
+        for finding in found:
+            yield obs, finding
+
+
+def merge_same_place(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule, place and subject: a function body written once and called three
+    times is one use, shown with its three call sites as related places."""
+    merged: dict[tuple[str, Location, str], Finding] = {}
+    for f in findings:
+        key = (f.rule_id, f.location, f.subject)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = f
+        elif f.related:
+            extra = tuple(r for r in f.related if r not in first.related)
+            merged[key] = replace(first, related=first.related + extra)
+    return list(merged.values())
 
 
 def unknown_host_calls(

@@ -14,7 +14,8 @@ A call counts as Run:ai's when
    - another call in the same file is Run:ai's by the rules above: then with lowered
      confidence (the file is a Run:ai client, and this call is built the same way), or
    - the file merely mentions Run:ai (a runai name, a comment): then with lowered confidence
-     and never enough for an "unsupported" finding.
+     and never enough for an "unsupported" finding, unless the path sits under a resource
+     name only Run:ai's reference uses (RUNAI_NAMED_RESOURCES: `/api/v1/org-unit/...`).
 Kubernetes API paths (`/api/v1/namespaces/...`, `/apis/<group>/...` other than run.ai) and the
 current per-cluster `/cluster-api/` are never judged Run:ai REST calls, nor is a URL whose base
 is unknown and which keeps fewer than two literal path segments (`{**}/users` could be anyone's).
@@ -48,6 +49,17 @@ RUNAI_ONLY_PREFIXES = ("/v1/k8s/", "/apis/run.ai/", "/researcher/api/")
 KUBERNETES_PREFIXES = ("/api/v1/namespaces", "/api/v1/nodes/{*}/proxy", "/apis/", "/cluster-api/", "/healthz")
 RUNAI_API_PREFIXES = ("/api/v1/", "/api/v2/", "/v1/k8s/", "/researcher/api/")
 MIN_LITERAL_SEGMENTS = 2
+# Resource names of the control-plane reference (specs 2.18-2.24) that no other well-known API
+# uses. A path under one of them, with `/api/v1` written or hidden in an unknown base
+# (`{base_url}/org-unit/projects`), names Run:ai as surely as a Run:ai-only prefix: it vouches
+# for its file, and in a file that mentions Run:ai a path the reference lacks there
+# (`/api/v1/org-unit/project`, singular) is an unsupported Run:ai call.
+RUNAI_NAMED_RESOURCES = frozenset({
+    "org-unit", "workload-templates", "workload-categories", "workload-priorities", "workload-types",
+    "ai-applications", "user-applications", "cli-exposer", "storage-class-configuration",
+    "network-topologies",
+})
+_API_VERSION_PREFIX = re.compile(r"^/api/v\d+(?=/)")
 
 # Vendors whose own APIs use a path Run:ai alone uses otherwise, by how their files name them.
 # Add a row when another one is found; each row is a reason a Run:ai-only prefix is not enough.
@@ -111,6 +123,13 @@ def keycloak_realm(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+def names_runai_resource(path: str) -> bool:
+    """`/api/v1/org-unit/...` or `{**}/org-unit/...`: a path under a resource only Run:ai has."""
+    rest = _API_VERSION_PREFIX.sub("", tail(path))
+    first = rest.lstrip("/").split("/", 1)[0]
+    return first in RUNAI_NAMED_RESOURCES
+
+
 def is_kubernetes_path(path: str) -> bool:
     path = tail(path)
     if path.startswith("/apis/run.ai/"):
@@ -132,7 +151,7 @@ def confirms_runai(call: ApiCall, url: ParsedUrl, extra_hosts: Sequence[str]) ->
         return True
     if url.host is not None and not placeholder_host(url.host):  # a literal host decides on its own
         return is_runai_host(url.host, extra_hosts)
-    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES)
+    return _starts(tail(url.path), RUNAI_ONLY_PREFIXES) or names_runai_resource(url.path)
 
 
 def judge_call(
@@ -174,7 +193,7 @@ def judge_call(
         return _judge_keycloak(call, file_confirmed)
     if _starts(tail(url.path), RUNAI_ONLY_PREFIXES):
         return Judgement(call.confidence, strong=True)
-    if file_confirmed:
+    if file_confirmed or (file_mentions_runai and names_runai_resource(url.path)):
         return Judgement(_lower(call.confidence), strong=True)
     if file_mentions_runai:
         return Judgement(_lower(call.confidence), strong=False)

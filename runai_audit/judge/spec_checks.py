@@ -60,8 +60,13 @@ def _operation_findings(
             replacement=NOT_NAMED,
             breaks_in=None,
         )
-    elif strong and looks_like_runai_api(url.path):
+    elif strong and (looks_like_runai_api(url.path) or ctx.specs.target.find_any_method(url.path)):
+        # A path the reference has with other methods is Run:ai's even behind an unknown base
+        # (`{base}/workloads/distributed/{id}/suspend` sent as GET; the reference has POST).
+        others = ctx.specs.target.find_any_method(url.path)
         when = f" (first published in {versions[0]})" if versions else ""
+        if others and call.method != "*":
+            when += f" (the reference has {', '.join(op.method for op in others)} {others[0].path})"
         verdict = Verdict(Status.UNSUPPORTED, Severity.WARNING, None, None, None)
         yield _finding(
             ctx, "RA100", hit, verdict,

@@ -151,6 +151,11 @@ class MatchScore:
 
 
 PARAM = None  # marker for a whole-segment "{name}" in a compiled template
+# A parameter the spec types as a UUID or an integer takes any value but a plain lower-case
+# word: `/api/v1/clusters/minimal` is not `/api/v1/clusters/{clusterUuid}` but a path the
+# reference does not have. Placeholders written as words (`CLUSTER_ID`, `my-cluster`, `id`,
+# `uuid`, `clustername`) still fit.
+TYPED_PARAM = re.compile(r"(?![a-z]+\Z)[^/]+|[a-z]*(?:id|uuid|name|key)")
 
 
 class PathTemplate:
@@ -158,14 +163,14 @@ class PathTemplate:
 
     __slots__ = ("segments", "template")
 
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, typed: frozenset[str] = frozenset()) -> None:
         self.template = template
         compiled: list[str | re.Pattern[str] | None] = []
         for raw in (s for s in template.split("/") if s):
             if not _PLACEHOLDER.search(raw):
                 compiled.append(raw)
             elif _PLACEHOLDER.fullmatch(raw):
-                compiled.append(PARAM)
+                compiled.append(TYPED_PARAM if raw[1:-1] in typed else PARAM)
             else:  # "{id}.json", "{name}:suspend"
                 parts = _PLACEHOLDER.split(raw)
                 compiled.append(re.compile("[^/]+".join(re.escape(p) for p in parts)))

@@ -96,3 +96,22 @@ def unknown_hosts_hint(report: Report) -> str:
     else:
         lead = f"{calls} calls to hosts not known as Run:ai's look like Run:ai API calls"
     return f"{lead}: pass {flags} or set hosts: in .runai-audit.yaml"
+
+
+def related_text(role: str) -> str:
+    """What a related location is, for SARIF's relatedLocations ("sent here")."""
+    return f"{role} here"
+
+
+def related_suffix(f: Finding) -> str:
+    """" (sent at line 9)", " (called at lines 4, 12)": where else the use shows, for one-line
+    outputs; a place in another file keeps its path."""
+    by_role: dict[str, list[str]] = {}
+    for r in f.related:
+        where = str(r.location.line) if r.location.path == f.location.path else f"{r.location.path}:{r.location.line}"
+        by_role.setdefault(r.role, []).append(where)
+    parts = [
+        f"{role} at {'line' if len(places) == 1 else 'lines'} {', '.join(places)}"
+        for role, places in by_role.items()
+    ]
+    return f" ({'; '.join(parts)})" if parts else ""

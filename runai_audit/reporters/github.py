@@ -8,7 +8,13 @@ notices whose title says so; the summary closes the output as a plain log line.
 from __future__ import annotations
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import ordered, summary_line, suppression_label, unknown_hosts_hint
+from runai_audit.reporters.common import (
+    ordered,
+    related_suffix,
+    summary_line,
+    suppression_label,
+    unknown_hosts_hint,
+)
 from runai_audit.reporters.levels import github_command
 
 
@@ -33,6 +39,7 @@ def command(f: Finding) -> str:
         message += f" (at {loc.pointer})"
     if f.usage is not None:
         message += f" ({f.usage.count} calls)"
+    message += related_suffix(f)
     if f.replacement and f.replacement != "none" and f.replacement not in f.message:
         message += f"\nUse instead: {f.replacement}"
     name = github_command(f.severity)

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import ordered, suppression_label, with_replacement
+from runai_audit.reporters.common import ordered, related_suffix, suppression_label, with_replacement
 from runai_audit.reporters.levels import gitlab_severity
 
 SUPPRESSED_PREFIX = "[suppressed] "
@@ -23,6 +23,7 @@ def _description(f: Finding) -> str:
     text = f"{f.rule_id} {with_replacement(f.message, f.replacement)}"
     if f.usage is not None:
         text += f" ({f.usage.count} calls)"
+    text += related_suffix(f)
     if f.suppression is not None:
         text = f"{SUPPRESSED_PREFIX}{text} ({suppression_label(f.suppression)})"
     return text

@@ -12,7 +12,7 @@ from typing import Any
 
 from runai_audit.models import Finding, Report, Severity, Status
 from runai_audit.reporters import extras_view, timeline
-from runai_audit.reporters.common import ordered, suppression_label, unknown_hosts_hint
+from runai_audit.reporters.common import ordered, related_suffix, suppression_label, unknown_hosts_hint
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, status_counts
 
@@ -110,6 +110,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "short_time": short_time,
         "suppressed": quiet,
         "suppression_label": suppression_label,
+        "related_suffix": related_suffix,
         "where": where,
         "rule_titles": rule_titles,
         "filters": FilterOptions(

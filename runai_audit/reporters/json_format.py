@@ -17,6 +17,7 @@ from runai_audit.models import (
     InputProblem,
     Location,
     Provenance,
+    RelatedLocation,
     Report,
     RuleInfo,
     Severity,
@@ -74,6 +75,10 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "evidence": f.evidence,
         "snippet": f.snippet,
         "usage": _usage(f.usage),
+        "related": [
+            {"path": r.location.path, "line": r.location.line, "column": r.location.column, "role": r.role}
+            for r in f.related
+        ],
     }
 
 
@@ -239,6 +244,10 @@ def _finding(r: _Reader) -> Finding:
             sup.string("kind"), sup.string("reason"), sup.string("owner"), sup.string("expires")
         ),
         breaks_in=r.opt_string("breaks_in"),
+        related=tuple(
+            RelatedLocation(Location(rel.string("path"), rel.integer("line"), rel.integer("column")), rel.string("role"))
+            for rel in r.objs("related")
+        ),
     )
 
 

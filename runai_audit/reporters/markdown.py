@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import plural, suppressed, suppression_label, unknown_hosts_hint
+from runai_audit.reporters.common import (
+    plural,
+    related_suffix,
+    suppressed,
+    suppression_label,
+    unknown_hosts_hint,
+)
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, severity_by_status
 
@@ -43,6 +49,8 @@ def location_line(f: Finding) -> str:
         line += f", {plural(f.usage.count, 'call')}"
     if f.evidence:
         line += f": {code(f.evidence[:160])}"
+    if f.related:
+        line += text(related_suffix(f))
     if f.suppression is not None:
         line += f" _(suppressed: {text(suppression_label(f.suppression))})_"
     return line

@@ -12,8 +12,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from runai_audit.models import Finding, Report, RuleInfo
-from runai_audit.reporters.common import ordered, with_replacement
+from runai_audit.models import Finding, Location, Report, RuleInfo
+from runai_audit.reporters.common import ordered, related_text, with_replacement
 from runai_audit.reporters.levels import sarif_level
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -63,7 +63,10 @@ def artifact_uri(path: str) -> str:
 
 
 def _location(f: Finding) -> dict[str, Any]:
-    loc = f.location
+    return _physical(f.location)
+
+
+def _physical(loc: Location) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": loc.line or 1}
     if loc.line and loc.column:
         region["startColumn"] = loc.column
@@ -109,6 +112,11 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": _properties(f),
     }
+    if f.related:
+        result["relatedLocations"] = [
+            {"id": i, **_physical(r.location), "message": {"text": related_text(r.role)}}
+            for i, r in enumerate(f.related, start=1)
+        ]
     if f.suppression is not None:
         s = f.suppression
         suppression: dict[str, Any] = {

@@ -22,6 +22,7 @@ from runai_audit.reporters.common import (
     active,
     one_line,
     plural,
+    related_suffix,
     summary_line,
     suppressed,
     suppression_label,
@@ -109,12 +110,13 @@ def finding_line(finding: Finding, target: str = "", style: TextStyle = TextStyl
     """One line per finding: concise by default, the whole message with style.full."""
     where, rule, severity = _where(finding), finding.rule_id, finding.severity.value
     head = f"{where}: "  # `path:line:col: ` as compilers write it, which editors and CI matchers parse
+    # Never cut: the call count is what a traffic line is about, the related places where to look.
+    extra = _calls(finding) + one_line(related_suffix(finding))
     if style.full:
-        body = f"{one_line(finding.message)}{_calls(finding)}"
+        body = f"{one_line(finding.message)}{extra}"
     else:
-        calls = _calls(finding)  # never cut: the count is what a traffic line is about
-        body = _fit(len(head) + len(rule) + len(severity) + 2 + len(calls), concise_text(finding, target),
-                    style.width) + calls
+        body = _fit(len(head) + len(rule) + len(severity) + 2 + len(extra), concise_text(finding, target),
+                    style.width) + extra
     painted_where = _paint(where, style, bold=True)
     painted_rule = _paint(rule, style, fg="cyan")
     painted_severity = _paint(severity, style, fg=SEVERITY_COLOURS[finding.severity], bold=True)

@@ -4,10 +4,10 @@ their parameters and body fields. Built from an already-parsed document; no I/O 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from runai_audit.knowledge.paths import BASE_WILDCARD, parse_url
+from runai_audit.knowledge.paths import BASE_WILDCARD, PathTemplate, parse_url
 from runai_audit.knowledge.specs.body_fields import FieldInfo
 from runai_audit.knowledge.specs.operations import METHODS, LazyFields, Operation, ParamInfo, read_operations
 from runai_audit.knowledge.specs.template_set import TemplateSet
@@ -16,6 +16,15 @@ __all__ = ["FieldInfo", "LazyFields", "Operation", "ParamInfo", "SpecIndex"]
 
 _INDEX_IN_PATH = re.compile(r"\[\d+\]")
 _FIND_CACHE_SIZE = 4096
+
+
+def _typed_params(operations: Iterable[Operation]) -> frozenset[str]:
+    """Path parameters every operation on a path types as a UUID or an integer."""
+    typed: set[str] | None = None
+    for op in operations:
+        names = {p.name for p in op.params if p.location == "path" and p.typed}
+        typed = names if typed is None else typed & names
+    return frozenset(typed or ())
 
 
 class SpecIndex:
@@ -35,7 +44,7 @@ class SpecIndex:
         self._methods: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
             self._methods.setdefault(op.path, {})[op.method] = op
-        self._templates = TemplateSet(self._methods)
+        self._templates = TemplateSet(PathTemplate(path, _typed_params(ops.values())) for path, ops in self._methods.items())
         # Scans ask about the same URL over and over (one endpoint, many files or requests).
         self._found: dict[tuple[str, str, bool], Operation | None] = {}
 

@@ -31,6 +31,7 @@ class ParamInfo:
     deprecated: bool = False
     replacement: str | None = None
     description: str = ""
+    typed: bool = False  # a UUID or integer value: never a plain word such as `minimal`
 
 
 class LazyFields(Sequence[FieldInfo]):
@@ -124,6 +125,11 @@ def _deref(doc: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
     return node if isinstance(node, Mapping) else {}
 
 
+def _typed(doc: Mapping[str, Any], schema: Any) -> bool:
+    node = _deref(doc, schema)
+    return node.get("format") == "uuid" or node.get("type") == "integer"
+
+
 def _params(doc: Mapping[str, Any], shared: Any, own: Any) -> tuple[ParamInfo, ...]:
     """Path-level parameters, overridden by the operation's own (same name and location)."""
     merged: dict[tuple[str, str], ParamInfo] = {}
@@ -140,6 +146,7 @@ def _params(doc: Mapping[str, Any], shared: Any, own: Any) -> tuple[ParamInfo, .
             deprecated=node.get("deprecated") is True or texty,
             replacement=replacement_from_text(description) if texty else None,
             description=description,
+            typed=_typed(doc, node.get("schema")),
         )
     return tuple(merged.values())
 

@@ -102,7 +102,7 @@ def _quote_before(line: str, start: int) -> str | None:
     return None
 
 
-def _words_after(lines: list[str], index: int, start: int, quote: str | None) -> list[str]:
+def words_after(lines: list[str], index: int, start: int, quote: str | None) -> list[str]:
     line = lines[index]
     segment, ended = _segment(line[start:], quote)
     parts = [segment]
@@ -137,7 +137,7 @@ def _line_commands(lines: list[str]) -> Iterator[CommandLine]:
                 continue
             binary = "runai-adm" if found.group("name").startswith("runai-adm") else "runai"
             start = found.start()
-            words = _words_after(lines, index, found.end(), _quote_before(line, start))
+            words = words_after(lines, index, found.end(), _quote_before(line, start))
             if words:
                 argv0 = found.group("dir") + found.group("name")
                 yield CommandLine((argv0, *words), binary, index + 1, start + 1, confidence)
@@ -146,7 +146,7 @@ def _line_commands(lines: list[str]) -> Iterator[CommandLine]:
             if not runai_variable(name):
                 continue
             start = found.start()
-            words = _words_after(lines, index, found.end(), _quote_before(line, start))
+            words = words_after(lines, index, found.end(), _quote_before(line, start))
             if words:
                 yield CommandLine((found.group("all"), *words), "runai", index + 1, start + 1, Confidence.MEDIUM)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from runai_audit.models import ApiCall, CliCall, Observation
+from runai_audit.models import ApiCall, CliCall, Observation, RelatedLocation
 from runai_audit.scanners.lexical.cli import cli_calls
+from runai_audit.scanners.lexical.cluster import group_version_calls, kubectl_calls
 from runai_audit.scanners.lexical.context import CODE, ContextReader
 from runai_audit.scanners.lexical.rest import BODY_WINDOW_LINES, path_calls, token_body_calls
 
@@ -17,25 +18,27 @@ SAME_USE_LINES = 3
 
 @dataclass
 class LexicalResult:
+    contexts: ContextReader  # kept, so the file is tokenized for comments once
     observations: list[Observation] = field(default_factory=list)
     foreign_cli: bool = False  # the file's `runai` is another program
 
 
 def scan_lexical(text: str, path: str, kind: str) -> LexicalResult:
     contexts = ContextReader(text, kind, path)
-    result = LexicalResult()
+    result = LexicalResult(contexts)
     if "runai" in text.lower():
         calls, result.foreign_cli = cli_calls(text, path, contexts)
         result.observations.extend(calls)
     result.observations.extend(path_calls(text, path, contexts))
     result.observations.extend(token_body_calls(text, path, contexts))
+    result.observations.extend(kubectl_calls(text, path, contexts))
+    result.observations.extend(group_version_calls(text, path, contexts))
     return result
 
 
-def contexts_of(observations: Sequence[Observation], text: str, path: str, kind: str) -> dict[tuple[int, int], str]:
+def contexts_of(observations: Sequence[Observation], reader: ContextReader) -> dict[tuple[int, int], str]:
     """The context of every place an observation (or a body field or query parameter of one)
     points at, where it is not code."""
-    reader = ContextReader(text, kind, path)
     places: set[tuple[int, int]] = set()
     for observation in observations:
         places.add((observation.location.line, observation.location.column))
@@ -86,8 +89,25 @@ def _same_call(call: ApiCall, other: ApiCall) -> bool:
         return near and _informative(other.url) and bool(keys & {f.path.lower() for f in other.body})
     if other.location.line == call.location.line:
         return True
+    if call.url.startswith("{**}/apis/run.ai/"):
+        # A group and version written as arguments of the client call a few lines around it.
+        version = call.url.split("/")[3]
+        near = abs(other.location.line - call.location.line) <= SAME_USE_LINES
+        return near and f"/apis/run.ai/{version}/" in other.url
     near = 0 <= other.location.line - call.location.line <= SAME_USE_LINES
     return near and _path_tail(other.url).endswith(_path_tail(call.url))
+
+
+def _lend(lexical: ApiCall, twin: ApiCall) -> ApiCall:
+    """What a lexical reading adds to the structured call of the same use: that the text around
+    it names Run:ai (RUNAI_PROJECTS_PATH = ...), and where it is written when that is another
+    line (a version constant beside a client call)."""
+    if lexical.runai_hint:
+        twin = replace(twin, runai_hint=True)
+    where = lexical.location
+    if where.line != twin.location.line and all(r.location != where for r in twin.related):
+        twin = replace(twin, related=(*twin.related, RelatedLocation(where, "written")))
+    return twin
 
 
 def merge(structured: Sequence[Observation], lexical: LexicalResult) -> list[Observation]:
@@ -107,13 +127,11 @@ def merge(structured: Sequence[Observation], lexical: LexicalResult) -> list[Obs
             same = [i for i, o in enumerate(kept) if isinstance(o, ApiCall) and _same_call(obs, o)]
             if not same:
                 kept.append(obs)
-            elif obs.runai_hint and not obs.body:
-                # The text around the use names Run:ai (RUNAI_PROJECTS_PATH = ...): the structured
-                # call keeps what it knows and gains that.
+            elif not obs.body:
                 for i in same:
                     twin = kept[i]
                     assert isinstance(twin, ApiCall)
-                    kept[i] = replace(twin, runai_hint=True)
+                    kept[i] = _lend(obs, twin)
         else:
             kept.append(obs)
     return kept

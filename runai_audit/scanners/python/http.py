@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from runai_audit.models import ApiCall, BodyField, Location, QueryParam
+from runai_audit.models import ApiCall, BodyField, Location, QueryParam, RelatedLocation
 from runai_audit.scanners.python.body import dict_paths, scalar_value
 from runai_audit.scanners.python.clients import (
     HTTP_MODULES,
@@ -107,6 +107,7 @@ def build_api_call(ctx: Context, spec: HttpCall, resolver: Resolver, where: ast.
     URL argument, or the argument a wrapper's call site passes for it), or at the string that
     `where` names when it is a variable or attribute set elsewhere."""
     where = written_at(resolver, where)
+    related = () if _inside(where, spec.call) else (RelatedLocation(ctx.location(spec.call), "sent"),)
     method = spec.method or _method(resolver, spec.method_node) or spec.default_method
     full = join_base(client_base(resolver, spec.client), resolver.text(spec.url_node))
     ctx.consumed.update(full.nodes)
@@ -143,7 +144,15 @@ def build_api_call(ctx: Context, spec: HttpCall, resolver: Resolver, where: ast.
         confidence=confidence(method, rendered),
         evidence=ctx.evidence(line),
         runai_hint=mentions_runai(hints),
+        related=related,
     )
+
+
+def _inside(node: ast.AST, call: ast.Call) -> bool:
+    """Whether `node` is written within the lines of `call` (an argument of a call split over
+    lines): then the call's place is no other place."""
+    line = getattr(node, "lineno", 0)
+    return call.lineno <= line <= (call.end_lineno or call.lineno)
 
 
 def written_at(resolver: Resolver, node: ast.AST) -> ast.AST:

@@ -28,9 +28,12 @@ class Index:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.parents: dict[int, ast.AST] = {}
-        for parent in ast.walk(tree):
+        stack: list[ast.AST] = [tree]  # one pass over the children (ast.walk would list them twice)
+        while stack:
+            parent = stack.pop()
             for child in ast.iter_child_nodes(parent):
                 self.parents[id(child)] = parent
+                stack.append(child)
         built = ScopeBuilder(tree)
         self.scopes = built.scopes
         self.classes = built.classes

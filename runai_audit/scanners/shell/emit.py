@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runai_audit.models import ApiCall, BodyField, CliCall, Confidence, QueryParam
+from runai_audit.models import ApiCall, BodyField, CliCall, Confidence, QueryParam, RelatedLocation
 from runai_audit.scanners.shell.cli import cli_binary, cli_evidence, masked_argv, written
 from runai_audit.scanners.shell.cli import evidence as make_evidence
 from runai_audit.scanners.shell.http import HttpRequest, url_evidence
@@ -28,6 +28,7 @@ class Anchor:
     end: int
     at: int
     argv0: str | None = None  # argv[0] as written at the call site (`$RUNAI_BIN`)
+    head: int | None = None  # where that argv[0] is written, when a variable's value replaced it
 
 
 
@@ -71,25 +72,42 @@ def http_calls(req: HttpRequest, anchor: Anchor | None, locate: Locator) -> list
         query += [QueryParam(f.path, locate(f.offset)) for f in req.fields if f.as_query]
         body = tuple(BodyField(f.path, f.value, locate(f.offset)) for f in req.fields if not f.as_query)
         confidence = Confidence.MEDIUM if shape.wildcard or req.method == "*" else Confidence.HIGH
-        out.append(ApiCall(req.method, shape.url, locate(place(url, anchor)), tuple(query), body,
-                                confidence, evidence, shape.hint))
+        at = place(url, anchor)
+        out.append(ApiCall(req.method, shape.url, locate(at), tuple(query), body,
+                           confidence, evidence, shape.hint, related=_call_site(at, anchor, locate)))
     return out
 
 
 def place(word: Word, anchor: Anchor | None) -> int:
+    """Where a word of an expanded alias, function or variable is reported: where the call site
+    writes part of it (`rsub "$job"` fills `$1`), else where it is written in the body."""
     if anchor is None or anchor.start <= word.start < anchor.end:
         return word.start
     inside = next((o for o in word.offs if anchor.start <= o < anchor.end), None)
-    return anchor.at if inside is None else inside
+    return word.start if inside is None else inside
+
+
+def _call_site(at: int, anchor: Anchor | None, locate: Locator) -> tuple[RelatedLocation, ...]:
+    """The call site of an alias or function whose body writes the use, as a related place."""
+    if anchor is None or anchor.start <= at < anchor.end:
+        return ()
+    return (RelatedLocation(locate(anchor.at), "called"),)
 
 def cli_call(words: list[Word], confidence: Confidence, anchor: Anchor | None, locate: Locator,
              argv0: str | None = None) -> CliCall:
     """A runai command line at its call site. argv[0] is the word as written there; `binary`
     says which CLI it runs, from the word that named it (after aliases and variables)."""
     first = argv0 or (anchor.argv0 if anchor and anchor.argv0 else None) or written(words[0])
-    at = anchor.at if anchor is not None else words[0].start
+    at = anchor.head if anchor is not None and anchor.head is not None else words[0].start
+    verb = next((w for w in words[1:] if not w.text.startswith("-")), None)
+    command_words = [words[0]] if verb is None else [words[0], verb]
+    if anchor is not None and any(place(w, anchor) != w.start or anchor.start <= w.start < anchor.end
+                                  for w in command_words):
+        # The call site writes the command itself (`runai_ctx submit`, `$RUNAI_BIN list`), not
+        # only its arguments (`rsub job-a` filling `$1`).
+        at = anchor.at
     return CliCall(masked_argv(words, first), locate(at), cli_evidence(words, first), confidence,
-                   cli_binary(words[0].text))
+                   cli_binary(words[0].text), related=_call_site(at, anchor, locate))
 
 
 def kubectl_raw_call(words: list[Word], anchor: Anchor | None, locate: Locator) -> ApiCall | None:

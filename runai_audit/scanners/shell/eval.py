@@ -220,7 +220,7 @@ class ShellWalker:
         head = words[0]
         a = anchor or Anchor(head.start, words[-1].end, head.start)
         if argv0 is not None:
-            a = dataclasses.replace(a, argv0=argv0)
+            a = dataclasses.replace(a, argv0=argv0, head=head.start)
         for inner in commands[:-1]:
             self.evaluate(inner.words, inner, a, depth + 1, active)
         self.evaluate(commands[-1].words + words[1:], command, a, depth + 1, active)

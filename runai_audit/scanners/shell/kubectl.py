@@ -10,6 +10,8 @@ namespace when it is a literal; `-A`/`--all-namespaces` asks for the cluster-wid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from runai_audit.models import ApiCall, Confidence
 from runai_audit.scanners.shell.cli import cli_evidence, written
 from runai_audit.scanners.shell.emit import Anchor, place
@@ -17,7 +19,7 @@ from runai_audit.scanners.shell.positions import Locator
 from runai_audit.scanners.shell.url import BASE, WILD
 from runai_audit.scanners.shell.words import SENTINEL, Word
 
-__all__ = ["kubectl_resource_calls"]
+__all__ = ["kubectl_resource_calls", "resource_requests"]
 
 _GROUP = "run.ai"
 # plural -> (singular, version kubectl is assumed to use). Plurals and versions from the Run:ai
@@ -68,41 +70,48 @@ def _namespace(text: str) -> str:
     return WILD if not text or SENTINEL in text or "/" in text else text
 
 
-def kubectl_resource_calls(words: list[Word], anchor: Anchor | None, locate: Locator) -> list[ApiCall]:
-    """The API requests of `kubectl <verb> <run.ai resource> ...` (one per Run:ai resource named)."""
-    positional: list[Word] = []
+def resource_requests(args: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(method, URL, index of the resource word) of every Run:ai resource a kubectl command
+    line names. `args` are its words after `kubectl`; an unknown part of a word is SENTINEL."""
+    positional: list[int] = []
     namespace = WILD
     all_namespaces = False
-    i = 1
-    while i < len(words):
-        text = words[i].text
+    i = 0
+    while i < len(args):
+        text = args[i]
         flag, eq, attached = text.partition("=")
         if text == "--":
-            positional.extend(words[i + 1:])
+            positional.extend(range(i + 1, len(args)))
             break
         if flag in ("-A", "--all-namespaces"):
             all_namespaces = attached.lower() != "false"
         elif flag in ("-n", "--namespace"):
-            value = attached if eq else (words[i + 1].text if i + 1 < len(words) else "")
+            value = attached if eq else (args[i + 1] if i + 1 < len(args) else "")
             namespace = _namespace(value)
         elif text.startswith("-n") and not text.startswith("--"):
             namespace = _namespace(text[2:])  # -nteam-a
         elif not text.startswith("-") or text == "-":
-            positional.append(words[i])
+            positional.append(i)
         i += 2 if text in _TAKES_VALUE else 1
-    if len(positional) < 2 or positional[0].literal not in _METHODS:
+    if len(positional) < 2 or args[positional[0]] not in _METHODS:
         return []
-    method = _METHODS[positional[0].text]
+    method = _METHODS[args[positional[0]]]
     target = positional[1]
     where = "" if all_namespaces else f"namespaces/{namespace}/"
-    evidence = cli_evidence(words, written(words[0]))
-    out: list[ApiCall] = []
-    for name in target.text.split("/", 1)[0].split(","):  # `kind/name`, `kind1,kind2`
+    out: list[tuple[str, str, int]] = []
+    for name in args[target].split("/", 1)[0].split(","):  # `kind/name`, `kind1,kind2`
         found = None if SENTINEL in name else _resource(name)
-        if found is None:
-            continue
-        plural, version = found
-        url = f"{BASE}/apis/{_GROUP}/{version}/{where}{plural}"
-        out.append(ApiCall(method, url, locate(place(target, anchor)), confidence=Confidence.MEDIUM,
-                           evidence=evidence, runai_hint=True))
+        if found is not None:
+            plural, version = found
+            out.append((method, f"{BASE}/apis/{_GROUP}/{version}/{where}{plural}", target))
     return out
+
+
+def kubectl_resource_calls(words: list[Word], anchor: Anchor | None, locate: Locator) -> list[ApiCall]:
+    """The API requests of `kubectl <verb> <run.ai resource> ...` (one per Run:ai resource named)."""
+    evidence = cli_evidence(words, written(words[0]))
+    return [
+        ApiCall(method, url, locate(place(words[1 + index], anchor)), confidence=Confidence.MEDIUM,
+                evidence=evidence, runai_hint=True)
+        for method, url, index in resource_requests([w.text for w in words[1:]])
+    ]

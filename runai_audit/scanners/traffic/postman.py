@@ -75,9 +75,20 @@ class _Building:
     def __init__(self, kind: str, line: int, pointer: str, prefix: str) -> None:
         self.kind = kind
         self.line = line
+        self.column = 0
         self.pointer = pointer
         self.original = f"{prefix}.originalRequest"
+        request = self.original if kind == "example" else prefix
+        # The URL is where the request is written: `"url": "..."` or the `"raw"` of a URL object.
+        self.url_prefixes = (f"{request}.url", f"{request}.url.raw")
         self.subtree = Subtree(_SKIPPED if kind == "example" else frozenset())
+
+    def url_seen(self, line: int, piece: bytes) -> None:
+        self.line = line
+        # A column only when the line holds one URL key (not a minified collection on one line).
+        keys = [piece.find(key) for key in (b'"raw"', b'"url"') if piece.count(key) == 1]
+        found = [at for at in keys if at >= 0]
+        self.column = len(piece[: min(found)].decode("utf-8", "replace")) + 1 if len(found) == 1 else 0
 
 
 class _PostmanScan:
@@ -109,6 +120,8 @@ class _PostmanScan:
                 if building is not None:
                     if event == "start_map" and prefix == building.original:
                         building.line = line  # point at the example's request, not the example
+                    elif event == "string" and prefix in building.url_prefixes:
+                        building.url_seen(line, piece)
                     finished, built = building.subtree.event(event, value)
                     if finished:
                         yield from self._built(building, built)
@@ -132,23 +145,25 @@ class _PostmanScan:
         if not isinstance(built, dict):
             return
         if building.kind == "request":
-            yield from self._request(built, building.line, building.pointer)
+            yield from self._request(built, building.line, building.pointer, column=building.column)
             return
         original = built.get("originalRequest")
         if isinstance(original, str):
             original = {"url": original}
         if isinstance(original, dict):
             headers = [(n, v) for n, v in response_headers(built) if n in SIGNAL_HEADERS]
-            yield from self._request(original, building.line, f"{building.pointer}/originalRequest", headers)
+            yield from self._request(original, building.line, f"{building.pointer}/originalRequest", headers,
+                                     column=building.column)
 
     def _request(
-        self, request: Mapping[str, Any], line: int, pointer: str, signals: list[tuple[str, str]] | None = None
+        self, request: Mapping[str, Any], line: int, pointer: str, signals: list[tuple[str, str]] | None = None,
+        column: int = 0,
     ) -> tuple[Observation, ...]:
         url = resolve_url(request.get("url"), self.variables)
         method = str(request.get("method") or "GET").upper()
 
         def build(verdict: Verdict) -> tuple[Observation, ...]:
-            location = Location(self.path, line, 0, pointer)
+            location = Location(self.path, line, column, pointer)
             usage = Usage(1)
             call = ApiCall(
                 method=method,
