@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def run_on_pty(args: list[str], cwd: Path, **env: str) -> str:
     """Run the real CLI with stdout on a pseudo-terminal; return what it wrote there."""
+    pty = pytest.importorskip("pty")  # POSIX only
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "runai_audit", *args], cwd=cwd, stdout=follower,
                             stderr=subprocess.DEVNULL, env=_env(**env))
