@@ -257,3 +257,12 @@ def test_spec_validate_reports_every_problem(tmp_path: Path) -> None:
         f"runai-audit: error: {path}: 'responses' is a required property (at $.paths['/api/v1/b'].get)",
         f"runai-audit: error: {path}: 2 problems",
     ]
+
+
+def test_spec_diff_takes_release_names_as_written() -> None:
+    result = run("spec", "diff", "v2.23", "2.24.1", "--operations-only")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "API changes from v2.23 to 2.24.1"
+    assert result.stdout.splitlines()[-1] == (
+        "34 operations added, 4 removed, 13 newly deprecated; 11 parameter, field and enum changes"
+    )

@@ -19,7 +19,8 @@ from runai_audit.commands.common import EXIT_FINDINGS, EXIT_OK, guarded, write_o
 from runai_audit.knowledge.specs import SpecError, SpecIndex
 from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
 
-_VERSION_LIKE = re.compile(r"^v?\d+\.\d+$")
+_VERSION_LIKE = re.compile(r"^[vV]?\d+\.\d+(?:\.\d+)?$")
+_PATCH_LIKE = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def _is_url(ref: str) -> bool:
@@ -49,10 +50,12 @@ def load_spec_ref(ref: str, fetch_options: FetchOptions, *, validate: bool = Tru
         except UnicodeDecodeError:
             raise SpecError(source, "the response is not UTF-8 text") from None
         return load_spec_document(parse_spec_text(text, source), source=source, validate=validate)
-    version = ref[1:] if ref.startswith("v") else ref
+    path = Path(ref)
+    version = ref[1:] if ref.startswith(("v", "V")) else ref
+    if _PATCH_LIKE.match(version) and not path.exists():
+        version = version.rsplit(".", 1)[0]  # 2.23.4 is release 2.23's spec, as for --target
     if version in bundled_versions():
         return load_bundled(version)
-    path = Path(ref)
     if not path.exists() and _VERSION_LIKE.match(ref):
         known = ", ".join(bundled_versions())
         raise SpecError(ref, f"no bundled spec for this release and no such file (bundled: {known})")
