@@ -29,6 +29,8 @@ sys.path.insert(0, str(HERE))
 from gen_dense import generate_dense  # noqa: E402
 from gen_repo import generate  # noqa: E402
 
+from runai_audit.collect.sizing import default_jobs  # noqa: E402  (what a scan without --jobs uses)
+
 PATTERN = re.compile(rb"run\.ai|runai|/v1/k8s|/api/v[12]/", re.IGNORECASE)
 
 
@@ -62,7 +64,7 @@ def measure(root: Path) -> None:
     base_s, files, size = baseline(root)
     rows = [("baseline: read + one regex", base_s)]
     out = ""
-    for label, jobs in (("runai-audit scan --jobs 1", 1), (f"runai-audit scan (jobs={os.cpu_count()})", None)):
+    for label, jobs in (("runai-audit scan --jobs 1", 1), (f"runai-audit scan (jobs={default_jobs()}, the default)", None)):
         elapsed, out = run_tool(root, jobs)
         rows.append((label, elapsed))
     print(f"{'':36} {'seconds':>8} {'files/s':>9} {'MB/s':>7} {'x baseline time':>16}")

@@ -85,9 +85,11 @@ def build_context(options: ScanOptions, catalog: Catalog) -> tuple[EngineContext
 
     releases = catalog.releases
     target_version = options.target or bundled_versions()[-1]
-    if target_version not in releases.versions:
+    try:
+        target_version = releases.resolve(target_version)  # "v2.20" and "2.20.15" mean 2.20
+    except (KeyError, ValueError):
         known = ", ".join(releases.versions)
-        raise BadOption(f"unknown target release {target_version!r} (known: {known})")
+        raise BadOption(f"unknown target release {target_version!r} (known: {known})") from None
     if options.deployment not in ("self-hosted", "saas"):
         raise BadOption(f"unknown deployment {options.deployment!r} (self-hosted or saas)")
     as_of = options.as_of or today()
@@ -156,6 +158,7 @@ def run_scan(
         errors=tuple(sorted(out.problems, key=lambda p: (p.path, p.line))),
         traffic_entries=out.traffic_entries,
         traffic_unmatched=out.traffic_unmatched,
+        unknown_hosts=out.unknown_host_coverage(),
     )
     releases = tuple(
         (v, (d.isoformat() if (d := catalog.releases.date_of(v)) else "")) for v in catalog.releases.versions
@@ -168,6 +171,8 @@ def run_scan(
         rules=rule_infos(catalog),
         fail_on=options.fail_on,
         releases=releases,
+        # For -v; no report format writes these.
+        extras={"files_read": tuple(sorted(out.scanned_paths)), "jobs": out.jobs},
     )
 
 

@@ -334,6 +334,16 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class UnknownHost:
+    """Calls to a host nobody said is Run:ai's, on paths only Run:ai serves: not judged (the
+    host may be anyone's), but never dropped silently. `locations` are the first few, sorted."""
+
+    host: str
+    calls: int
+    locations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Coverage:
     files_scanned: int = 0
     files_skipped: tuple[SkippedFile, ...] = ()
@@ -341,6 +351,7 @@ class Coverage:
     traffic_entries: int = 0  # requests / events read from traffic files
     traffic_unmatched: int = 0  # of those, not to a Run:ai host
     notes: tuple[str, ...] = ()
+    unknown_hosts: tuple[UnknownHost, ...] = ()  # by host name
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ AS_OF = "2026-11-28"
 # Every finding the bundled examples give at the default target (2.24, self-hosted), by
 # (rule, path under examples/, line, column, status). Everything else in examples/ is silent
 # on purpose: the replacement endpoints, /v1/k8s/setting, the Kubernetes API, third-party and
-# look-alike hosts, CLI v2 commands, a plain Job with the Run:ai scheduler, scheduling.run.ai.
+# look-alike hosts, CLI v2 commands, a plain Job with the Run:ai scheduler, scheduling.run.ai, and
+# self-hosted/, whose calls to an unnamed host give a hint instead (tests/test_terminal.py).
 EXPECTED_EXAMPLES = [
     ("RA506", "docs/onboarding.md", 8, 12, "removed"),
     ("RA507", "docs/onboarding.md", 8, 38, "removed"),
@@ -120,7 +121,7 @@ def test_traffic_example_aggregates_usage_and_counts_third_party(in_repo: Path) 
     got = [(f["rule_id"], f["location"]["line"], f["location"]["pointer"], f["usage"]["count"]) for f in findings]
     assert got == EXPECTED_TRAFFIC
     assert doc["coverage"] == {"files_scanned": 1, "files_skipped": [], "errors": [], "traffic_entries": 11,
-                               "traffic_unmatched": 1, "notes": []}
+                               "traffic_unmatched": 1, "notes": [], "unknown_hosts": []}
     raw = json.dumps(doc)
     for secret in ("eyJhbGciOiJSUzI1NiJ9", "s3ss10n-c00k1e-v4lue", "q9-not-a-real-secret-Zx", "finance-export", "abc2"):
         assert secret not in raw
@@ -188,7 +189,7 @@ def test_stdin_is_scanned_as_the_kind_its_name_or_shebang_says() -> None:
     script = 'curl "$RUNAI_URL/v1/k8s/users"\n'
     code, out, _ = run("scan", "-", "--stdin-filename", "sync.sh", "--as-of", AS_OF, input=script)
     assert code == 1
-    assert out.splitlines()[0].startswith("sync.sh:1:6: RA122 error GET /v1/k8s/users is deprecated since 2.17")
+    assert out.splitlines()[0] == "sync.sh:1:6: RA122 error GET /v1/k8s/users removed at 2.24 → /api/v1/users"
     code, out, _ = run("scan", "-", "--as-of", AS_OF, input="#!/bin/sh\n" + script)
     assert out.splitlines()[0].startswith("-:2:6: RA122 error")
 

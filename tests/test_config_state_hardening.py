@@ -69,7 +69,7 @@ def test_a_scan_never_starts_more_workers_than_cores(tmp_path: Path, monkeypatch
     for n in range(gather.PARALLEL_THRESHOLD + 1):
         (tmp_path / f"f{n}.py").write_text("print(1)\n", encoding="utf-8")
     monkeypatch.setattr(gather, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(gather.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(gather, "affinity_cpus", lambda: 2)
     with bounded(60):
         report = run_scan(ScanOptions(paths=(tmp_path,), jobs=1000))
     assert started == [2]

@@ -95,10 +95,13 @@ ACTION_INPUTS = {
     "paths": ".",
     "target": "",
     "deployment": "self-hosted",
+    "hosts": "",
+    "args": "",
     "fail-on": "error",
     "baseline": "",
     "sarif-file": "runai-audit.sarif",
     "upload-sarif": "true",
+    "sarif-category": "runai-audit",
     "version": "",
     "python-version": "3.12",
 }
@@ -125,6 +128,7 @@ def test_action_steps_in_order() -> None:
     assert steps[0]["with"]["python-version"] == "${{ inputs.python-version }}"
     upload = steps[3]
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
+    assert upload["with"]["category"] == "${{ inputs.sarif-category }}"
     assert upload["if"].startswith("always()")
     assert steps[4]["if"] == "always()"
     assert "$GITHUB_STEP_SUMMARY" in steps[4]["run"]
@@ -172,6 +176,28 @@ def test_action_scan_step_runs_runai_audit_and_records_its_exit_code(tmp_path: P
         "--report", f"markdown={tmp_path / 'runner-temp' / 'runai-audit-summary.md'}",
     ]
     assert (tmp_path / "github-output").read_text(encoding="utf-8") == f"exit-code={scan_exit}\n"
+
+
+@needs_bash
+def test_action_scan_step_passes_hosts_and_args(tmp_path: Path) -> None:
+    step = next(s for s in load("action.yml")["runs"]["steps"] if s.get("id") == "scan")
+    fake_tool(tmp_path / "bin", "runai-audit")
+    context = action_context(tmp_path, hosts="gpu-platform.corp.internal\n*.gpu.corp", target="v2.20",
+                             args="--exclude vendor  --sunset-within 90")
+    env = {
+        **step_env(step, context),
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "ARGV_FILE": str(tmp_path / "argv"),
+    }
+    (tmp_path / "x.gpu.corp").write_text("", encoding="utf-8")  # the glob must reach runai-audit unexpanded
+    assert run_script("bash", step["run"], tmp_path, env).returncode == 0
+    assert argv(env)[:14] == [
+        "scan", ".", "--deployment", "self-hosted", "--fail-on", "error",
+        "--host", "gpu-platform.corp.internal", "--host", "*.gpu.corp",
+        "--target", "v2.20", "--exclude", "vendor",
+    ]
+    assert argv(env)[14:16] == ["--sunset-within", "90"]
 
 
 @needs_bash

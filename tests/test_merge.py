@@ -138,8 +138,8 @@ def test_merge_text_has_the_repository_table(results: tuple[Path, Path]) -> None
         "  payments         1         0      0           1     12  self-hosted 2.24  2026.11.28",
         "  training         1         0      0           0      5  self-hosted 2.24  2026.10.01",
     ]
-    assert "payments/scripts/sync.py:4:3: RA101 error RA101 message" in lines
-    assert "training/scripts/sync.py:4:3: RA101 error RA101 message" in lines
+    assert "payments/scripts/sync.py:4:3: RA101 error GET /v1/k8s/users removed at 2.24 → /api/v1/users" in lines
+    assert "training/scripts/sync.py:4:3: RA101 error GET /v1/k8s/users removed at 2.24 → /api/v1/users" in lines
     assert lines[-1] == "2 errors, 0 warnings, 0 notes; 17 files scanned; 1 suppressed; 1 skipped; 1 input could not be read"
 
 

@@ -52,8 +52,8 @@ def test_escapes_are_visible_and_exact() -> None:
     assert neutralise("plain ascii") == "plain ascii"
     assert neutralise("naïve ü") == "naïve ü"
     line = get_reporter("text")(_hostile()).splitlines()[0]
-    assert line == (
-        "src/\\u202etxt.exe\\x1b]0;pwned\\x07.py:1:1: RA101 error deprecated\\u202e call\\x9b31m red"
+    assert line == (  # the concise line: path, rule, severity, subject, status, replacement
+        "src/\\u202etxt.exe\\x1b]0;pwned\\x07.py:1:1: RA101 error GET /v1/k8s/\\x1b[2Jjobs removed at 2.24 → GET /api/v1/x"
     )
 
 

@@ -32,7 +32,8 @@ def test_wheel_runs_from_any_directory(tmp_path: Path) -> None:
     (wheel,) = dist.glob("runai_audit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("runai_audit/_data/rules/endpoints.yaml", "runai_audit/_data/rules/releases.yaml",
-                     "runai_audit/_data/reports/report.html.j2", "runai_audit/knowledge/specs/data/runai-openapi-2.24.json.gz"):
+                     "runai_audit/_data/reports/report.html.j2", "runai_audit/knowledge/specs/data/runai-openapi-2.24.json.gz",
+                     "runai_audit/knowledge/schemas/config.schema.json", "runai_audit/knowledge/schemas/report.schema.json"):
         assert required in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

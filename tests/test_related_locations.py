@@ -51,8 +51,11 @@ def test_a_url_sent_lines_later_is_reported_where_written_with_the_send_as_relat
 def test_text_and_html_say_where_the_request_is_sent(tmp_path: Path) -> None:
     text = _scan(tmp_path, {"client.py": CLIENT})
     first = text.splitlines()[0]
-    assert first.startswith("client.py:7:11: RA101 error GET /v1/k8s/clusters/{clusterId}/projects")
-    assert first.endswith("(sent at line 9)")
+    assert first == ("client.py:7:11: RA101 error GET /v1/k8s/clusters/{id}/projects removed at 2.24 "
+                     "→ /api/v1/org-unit/projects (sent at line 9)")
+    full = _scan(tmp_path, {"client.py": CLIENT}, "--output-format", "full").splitlines()[0]
+    assert full.startswith("client.py:7:11: RA101 error GET /v1/k8s/clusters/{clusterId}/projects")
+    assert full.endswith("(sent at line 9)")
     html = _scan(tmp_path, {"client.py": CLIENT}, "--format", "html")
     assert '<span class="related"> (sent at line 9)</span>' in html
 

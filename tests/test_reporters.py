@@ -106,36 +106,80 @@ def test_gitlab_severity_mapping() -> None:
 # --------------------------------------------------------------------------- text
 
 
-def test_text_lists_active_findings_then_suppressed_then_summary(report: Report) -> None:
-    lines = text.render(report).splitlines()
-    assert (
-        lines[0]
-        == "ci/train.sh:22:3: RA601 error CLI v1 command `runai submit` is gone from 2.23; use CLI v2"
-    )
+def test_text_full_lists_whole_messages_then_suppressed_then_summary(report: Report) -> None:
+    lines = text.render(report, text.TextStyle(full=True)).splitlines()
+    assert lines[:4] == [
+        "ci/train.sh:22:3: RA601 error CLI v1 command `runai submit` is gone from 2.23; use CLI v2",
+        "    evidence: runai submit resnet-train -p team-a -i $IMAGE -g 1",
+        "    instead:",
+        "      runai training submit resnet-train -p team-a -i nvcr.io/nvidia/pytorch:24.05-py3 -g 1",
+    ]
+    # A Cluster API object: the equivalent REST request the message promises.
+    at = lines.index("deploy/train.yaml:1:1: RA301 warning The Cluster API kind TrainingWorkload is deprecated "
+                     "and stops working in 2.25 (2026-04-28)")
+    assert lines[at + 1:at + 4] == [
+        "    evidence: apiVersion: run.ai/v2alpha1",
+        "    equivalent REST request:",
+        "      POST /api/v1/workloads/trainings",
+    ]
     assert (
         "scripts/sync_jobs.py:14:12: RA101 error GET /v1/k8s/clusters/{uuid}/jobs was removed in 2.22; the target 2.24 no longer serves it"
         in lines
     )
-    assert lines[7] == (
-        "traffic/prod.har#/log/entries/17: RA101 warning POST /api/v1/apps is deprecated since 2.24 "
-        "and may be gone from 3.0 (1234 calls)"
-    )
-    assert lines[8:12] == [
+    at = lines.index("traffic/prod.har#/log/entries/17: RA101 warning POST /api/v1/apps is deprecated since 2.24 "
+                     "and may be gone from 3.0 (1234 calls)")
+    assert lines[at + 1:at + 6] == [
+        "    evidence: POST https://runai.example.com/api/v1/apps",
         "suppressed (3):",
         "  RA501 at auth/login.py:5:11 [exemption: vendor tool, replaced in June (platform-team, until 2026-06-30)]",
         "  RA401 at dashboards/gpu.json:12:20 [inline: dashboard retired in Q2, see PLAT-88]",
         "  RA101 at legacy/exporter.py:8:16 [baseline]",
     ]
-    assert (
-        lines[-1]
-        == "4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 skipped; 2 inputs could not be read"
+    assert lines[-6:] == [
+        "Summary",
+        "  by status: removed 4  deprecated 3  tool 1",
+        "  by rule:   RA101 4  RA201 1  RA301 1  RA601 1  RA901 1",
+        "  first sunset ahead: 2026-04-28 run.ai/v2alpha1 TrainingWorkload (RA301, 1 use)",
+        "  2 files skipped (--show-skipped lists them)",
+        "4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 skipped; 2 inputs could not be read",
+    ]
+
+
+def test_text_concise_is_one_short_line_per_finding(report: Report) -> None:
+    lines = text.render(report).splitlines()
+    assert lines[:8] == [
+        "ci/train.sh:22:3: RA601 error runai submit removed at 2.24 → runai training submit",
+        "deploy/broken.yaml:7:1: RA901 note deploy/broken.yaml could not be parsed: mapping values are not allowed here",
+        "deploy/train.yaml:1:1: RA301 warning run.ai/v2alpha1 TrainingWorkload deprecated, breaks in 2.25 → POST /api/v1/workloa…",
+        "notebooks/<img src=x onerror=alert(2)>.py:3:1: RA101 error GET /v1/k8s/clusters/{id}/jobs removed at 2.24 → GET /api/v1/workloads",
+        "scripts/report.py:30:5: RA101 error GET /v1/k8s/clusters/{id}/jobs removed at 2.24 → GET /api/v1/workloads",
+        "scripts/sync_jobs.py:14:12: RA101 error GET /v1/k8s/clusters/{id}/jobs removed at 2.24 → GET /api/v1/workloads",
+        "scripts/sync_jobs.py:40:9: RA201 note spec.compute.migProfile in POST /api/v1/workloads/trainings deprecated, breaks in…",
+        "traffic/prod.har#/log/entries/17: RA101 warning POST /api/v1/apps deprecated, breaks in 3.0 → POST /api/v1/service-accounts (1234 calls)",
+    ]
+    # 120 columns, except that what to use instead keeps 80 and a call count is never cut
+    assert [len(line) for line in lines[:8]] == [82, 110, 120, 129, 106, 110, 120, 136]
+    assert lines[8] == "suppressed (3):"
+    assert lines[-1] == (
+        "4 errors, 2 warnings, 2 notes; 42 files scanned; 3 suppressed; 2 skipped; 2 inputs could not be read"
     )
-    assert len(lines) == 13
+
+
+def test_text_quiet_is_findings_and_summary_line_and_show_skipped_lists_them(report: Report) -> None:
+    quiet = text.render(report, text.TextStyle(quiet=True)).splitlines()
+    assert len(quiet) == 9
+    assert quiet[-1].startswith("4 errors, 2 warnings, 2 notes;")
+    listed = text.render(report, text.TextStyle(show_skipped=True)).splitlines()
+    assert listed[-4:-1] == [
+        "  skipped (2):",
+        "    assets/model.bin: binary file",
+        "    traffic/huge.har: larger than the 200 MB limit",
+    ]
 
 
 def test_text_neutralises_terminal_escapes(report: Report) -> None:
     planted = plain_finding(path="x\x1b[2Jy.py", message="bad\x1b[31m red\nnext line")
-    out = text.render(with_findings(report, planted))
+    out = text.render(with_findings(report, planted), text.TextStyle(full=True))
     assert out.splitlines()[0] == "x\\x1b[2Jy.py:1:1: RA101 error bad\\x1b[31m red next line"
     assert "\x1b" not in out
 
@@ -166,6 +210,7 @@ def test_json_contract_keys_are_pinned(report: Report) -> None:
         "traffic_entries",
         "traffic_unmatched",
         "notes",
+        "unknown_hosts",
     ]
     assert data["coverage"]["errors"][0] == {
         "path": "deploy/broken.yaml",

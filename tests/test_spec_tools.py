@@ -160,17 +160,18 @@ def test_cli_diff_json(tmp_path: Path) -> None:
     result = _cli("spec", "diff", str(old), str(new), "--format", "json")
     data = json.loads(result.stdout)
     assert data["operations"]["deprecated"] == [{
-        "method": "GET", "path": "/api/v1/apps/{id}", "summary": "Get an application",
+        "level": "deprecation", "method": "GET", "path": "/api/v1/apps/{id}", "summary": "Get an application",
         "deprecated": True, "replacement": "Service Accounts endpoints",
     }]
     assert data["fields"]["deprecated"] == [
-        {"method": "POST", "path": "/api/v1/workloads", "name": "gpu", "replacement": "compute.gpu"}
+        {"level": "deprecation", "method": "POST", "path": "/api/v1/workloads", "name": "gpu", "replacement": "compute.gpu"}
     ]
     assert data["enum_values"]["removed"] == [
-        {"method": "POST", "path": "/api/v1/workloads", "name": "kind=legacy", "replacement": None}
+        {"level": "breaking", "method": "POST", "path": "/api/v1/workloads", "name": "kind=legacy", "replacement": None}
     ]
     assert data["summary"]["parameters_added"] == 1
     assert data["summary"]["operations_removed"] == 1
+    assert data["levels"] == {"breaking": 4, "deprecation": 4, "non-breaking": 6}
 
 
 def test_cli_diff_markdown_escapes_cells(tmp_path: Path) -> None:

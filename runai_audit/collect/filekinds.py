@@ -84,3 +84,37 @@ def sniff(name: str, head: bytes) -> str:
     if MANIFEST_KEYS.search(head):
         return "yaml"  # a manifest without a telling name: stdin, `manifest`, `job.k8s`
     return "text"
+
+
+# What a text piped in without a name most likely is, judged from its first lines. Only used
+# for stdin without --stdin-filename: a file on disk keeps its name's verdict.
+_PYTHON_LINE = re.compile(
+    rb"(?m)^(?:import [\w.]+|from [\w.]+ import |def \w+\(|class \w+[(:]|async def \w+\(|if __name__ == )"
+)
+_SHELL_LINE = re.compile(
+    rb"(?m)^\s*(?:curl|wget|http|https|runai|runai-adm|kubectl|export|set -[euxo]+|source|echo|jq|for \w+ in|"
+    rb"if \[|while |\w+=\$\(|\w+=\"?\$)\b"
+)
+_YAML_LINE = re.compile(rb"(?m)^(?:---\s*$|[A-Za-z_][\w.-]*:(?:\s|$)|- [A-Za-z_][\w.-]*:\s)")
+_FENCE = re.compile(rb"(?m)^\s*(?:```|~~~)")
+
+
+def sniff_content(head: bytes) -> str:
+    """The kind of an unnamed text from its content: traffic (HAR, audit log, Postman, access
+    log), JSON, Python, shell, Markdown with code blocks, YAML, else "text"."""
+    kind = sniff("-", head)
+    if kind != "text":
+        return kind  # traffic, a shebang, a notebook, a JSON or YAML manifest
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith((b"{", b"[")):
+        return "json"
+    if _FENCE.search(head):
+        return "markdown"
+    python, shell = len(_PYTHON_LINE.findall(head)), len(_SHELL_LINE.findall(head))
+    if python and python >= shell:
+        return "python"
+    if shell:
+        return "shell"
+    if _YAML_LINE.search(stripped):
+        return "yaml"
+    return "text"

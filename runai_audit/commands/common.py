@@ -58,10 +58,11 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, path: Path | None) -> None:
-    """stdout for None or "-"; else the whole file or nothing (WriteError: exit 3)."""
+def write_output(text: str, path: Path | None, colour: bool = False) -> None:
+    """Text to stdout (colour kept only when asked: click strips it otherwise off a TTY), or the
+    whole file or nothing (WriteError: exit 3)."""
     if path is None or str(path) == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(text, nl=not text.endswith("\n"), color=True if colour else None)
         return
     from runai_audit.atomic import write_atomically
 

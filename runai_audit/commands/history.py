@@ -60,7 +60,7 @@ def render_text(summary: dict[str, Any], db: Path) -> str:
 @history.command()
 @click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The history file that scan --history writes.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--last", type=click.IntRange(1, 10_000), default=30, show_default=True, help="How many runs to list.")
 @click.option("--scope", default="", metavar="NAME", help="Runs recorded under this scope (default: the unnamed one).")
 @guarded

@@ -86,7 +86,7 @@ def _read(files: tuple[Path, ...], names: dict[Path, str]) -> tuple[list[Any], l
 @click.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--name", "names", multiple=True, metavar="REPO=FILE", help="Name the repository of FILE; repeatable.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the output here instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH", help="Also write FORMAT to PATH; repeatable.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), default="error", show_default=True,

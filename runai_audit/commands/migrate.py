@@ -24,7 +24,7 @@ def _read(file: str) -> str:
 
 @click.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--redact", is_flag=True, help="Mask manifest values that could be secrets, for sharing.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
 @guarded

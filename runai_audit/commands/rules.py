@@ -45,7 +45,7 @@ def plain(value: object) -> object:
 
 @click.command()
 @click.argument("rule_id", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
               help="Extra catalog rows (file or folder); repeatable.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))

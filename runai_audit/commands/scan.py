@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,38 +25,67 @@ from runai_audit.commands.common import (
 )
 from runai_audit.models import DEFAULT_CONTEXT_LEVELS, Report
 
+if TYPE_CHECKING:
+    from runai_audit.reporters.text import TextStyle
+
 FORMATS = ["text", "json", "sarif", "junit", "gitlab", "github", "markdown", "csv", "html"]
+# Formats whose own text carries the unknown-hosts hint; the others get it on stderr.
+FORMATS_WITH_HINT = frozenset({"text", "github", "markdown"})
 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def scan_options(func: F) -> F:
-    """The options every command that runs a scan shares (scan, baseline create, upgrade)."""
+class SharedOption(click.Option):
+    """An option every scanning command (scan, upgrade, baseline create) shares: it reads
+    the same environment variable everywhere, RUNAI_AUDIT_<NAME> (see cli.set_envvars)."""
+
+
+shared_option = functools.partial(click.option, cls=SharedOption)
+
+
+def scan_option_decorators(*, target: bool = True) -> list[Callable[[F], F]]:
+    """The options every command that runs a scan shares (scan, baseline create, upgrade);
+    `upgrade` names its releases with --from/--to, so it leaves --target out."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True, exists=True)),
-        click.option("--target", metavar="VERSION", help="Run:ai release you run or plan to run (default: newest bundled)."),
-        click.option("--deployment", type=click.Choice(["self-hosted", "saas"]), help="Deployment kind (default self-hosted)."),
-        click.option("--as-of", "as_of", metavar="DATE", help="Judge sunsets as of this date (default today)."),
-        click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
+        shared_option("-t", "--target", metavar="VERSION",
+                     help="Run:ai release you run or plan to run: 2.24, v2.24 or 2.24.3 (default: newest bundled)."),
+        shared_option("--deployment", type=click.Choice(["self-hosted", "saas"]), help="Deployment kind (default self-hosted)."),
+        shared_option("--as-of", "as_of", metavar="DATE", help="Judge sunsets as of this date (default today)."),
+        shared_option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path, exists=True),
                      help="Extra catalog rows (file or folder); repeatable."),
-        click.option("--spec", metavar="FILE|URL", help="Use this OpenAPI spec instead of the bundled one."),
-        click.option("--host", "hosts", multiple=True, metavar="HOST", help="Also treat HOST as a Run:ai control plane; repeatable, globs allowed."),
-        click.option("--exclude", multiple=True, metavar="GLOB",
-                     help="Skip paths matching GLOB (gitignore syntax: * stays in a folder, ** crosses); repeatable."),
-        click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes."),
-        click.option("--no-default-excludes", is_flag=True,
-                     help="Also scan virtual environments, site-packages, node_modules, .tox, .nox, dist, build, .git."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        shared_option("--spec", metavar="FILE|URL", help="Use this OpenAPI spec instead of the bundled one."),
+        shared_option("--host", "hosts", multiple=True, metavar="HOST", help="Also treat HOST as a Run:ai control plane; repeatable, globs allowed."),
+        shared_option("--exclude", multiple=True, metavar="GLOB",
+                      help="Skip paths matching GLOB (gitignore syntax: * stays in a folder, ** crosses); repeatable."),
+        shared_option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes."),
+        shared_option("--no-default-excludes", is_flag=True,
+                      help="Also scan virtual environments, site-packages, node_modules, .tox, .nox, dist, build, .git."),
+        shared_option("-c", "--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
                      help="Config file (default: .runai-audit.yaml upward, or pyproject.toml)."),
-        click.option("--jobs", type=click.IntRange(1, 256), help="Parallel workers (default: one per core)."),
-        click.option("--log-format", metavar="FORMAT", help="nginx-style log_format for access logs."),
-        click.option("--include-service-accounts", is_flag=True, default=None,
+        shared_option("-j", "--jobs", type=click.IntRange(1, 256),
+                     help="Parallel workers (default: the CPUs this process may use, within the container's memory limit)."),
+        shared_option("--log-format", metavar="FORMAT", help="nginx-style log_format for access logs."),
+        shared_option("--include-service-accounts", is_flag=True, default=None,
                      help="Keep Run:ai's own controllers in audit logs."),
-        click.option("--stdin-filename", metavar="NAME",
-                     help="Name for the text read from - (its extension picks the scanner)."),
+        shared_option("--stdin-filename", metavar="NAME",
+                     help="Name for the text read from - (its extension picks the scanner; without it the content does)."),
     ]
-    for decorator in reversed(decorators):
+    # The second entry is --target (see upgrade); keep it there.
+    return decorators if target else decorators[:1] + decorators[2:]
+
+
+def scan_options(func: F) -> F:
+    """The shared scan options, --target included."""
+    for decorator in reversed(scan_option_decorators()):
+        func = decorator(func)
+    return func
+
+
+def scan_options_without_target(func: F) -> F:
+    """The shared scan options for `upgrade`, which takes --from/--to instead of --target."""
+    for decorator in reversed(scan_option_decorators(target=False)):
         func = decorator(func)
     return func
 
@@ -176,31 +207,88 @@ def _changed_only(options: ScanOptions, ref: str | None) -> ScanOptions:
     return replace(options, only_files=frozenset(p.resolve() for p in files))
 
 
-def emit_reports(report: Report, fmt: str, output: Path | None, reports: Sequence[tuple[str, Path]]) -> None:
-    from runai_audit.reporters import get_reporter
+def use_colour(output: Path | None) -> bool:
+    """Colour for a person at a terminal: never into a file, off with NO_COLOR, forced with
+    FORCE_COLOR (https://no-color.org, https://force-color.org), else when stdout is a TTY."""
+    if output is not None and str(output) != "-":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return sys.stdout.isatty()
 
-    write_output(get_reporter(fmt)(report), output)
+
+def text_style(params: dict[str, object]) -> TextStyle:
+    from runai_audit.reporters.text import TextStyle
+
+    output = params.get("output")
+    return TextStyle(
+        colour=use_colour(output if isinstance(output, Path) else None),
+        full=params.get("output_format") == "full" or bool(params.get("verbose")),
+        quiet=bool(params.get("quiet")),
+        show_skipped=bool(params.get("show_skipped")),
+    )
+
+
+def render_main(report: Report, fmt: str, params: dict[str, object]) -> str:
+    """The output for stdout (or -o): the text layout follows the terminal options."""
+    from runai_audit.reporters import get_reporter
+    from runai_audit.reporters import text as text_reporter
+
+    if fmt == "text":
+        return text_reporter.render(report, text_style(params))
+    return get_reporter(fmt)(report)
+
+
+def emit_reports(report: Report, fmt: str, params: dict[str, object], reports: Sequence[tuple[str, Path]]) -> None:
+    from runai_audit.reporters import get_reporter
+    from runai_audit.reporters.common import unknown_hosts_hint
+
+    output = params.get("output")
+    style = text_style(params)
+    write_output(render_main(report, fmt, params), output if isinstance(output, Path) else None, colour=style.colour)
     for report_format, report_path in reports:
         write_output(get_reporter(report_format)(report), report_path)
+    hint = unknown_hosts_hint(report)
+    if hint and fmt not in FORMATS_WITH_HINT and not params.get("quiet"):
+        click.echo(f"runai-audit: hint: {hint}", err=True)
+
+
+def verbose_footer(report: Report, seconds: float) -> None:
+    """-v: timing and the files read, on stderr so stdout stays the report."""
+    files = report.extras.get("files_read") or ()
+    assert isinstance(files, tuple)
+    for path in files:
+        click.echo(f"read {path}", err=True)
+    jobs = report.extras.get("jobs", 1)
+    click.echo(f"scanned {len(files)} files in {seconds:.2f} s with {jobs} worker{'s' if jobs != 1 else ''}", err=True)
 
 
 def output_options(func: F) -> F:
     """Output and gate options shared by the commands that report a scan (scan, upgrade)."""
     decorators = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+        shared_option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Output format."),
-        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+        shared_option("--output-format", "output_format", type=click.Choice(["concise", "full"]), default="concise",
+                     show_default=True,
+                     help="Text layout: one short line per finding, or the whole message with evidence and REST equivalent."),
+        shared_option("--show-skipped", is_flag=True, help="List the skipped files in the text summary."),
+        shared_option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                      help="Write the output here instead of stdout."),
-        click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+        shared_option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
                      help="Also write FORMAT to PATH; repeatable."),
-        click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]),
+        shared_option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]),
                      help="Lowest severity that fails (default error)."),
-        click.option("--sunset-within", type=click.IntRange(0), metavar="DAYS",
+        shared_option("--sunset-within", type=click.IntRange(0), metavar="DAYS",
                      help="Fail when a used subject's sunset is this close."),
-        click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
+        shared_option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
                      help="Mark findings recorded in this baseline."),
-        click.option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed."),
-        click.option("-q", "--quiet", is_flag=True, help="No progress on stderr."),
+        shared_option("--strict", is_flag=True, help="Exit 3 when any input could not be read or parsed."),
+        shared_option("-q", "--quiet", is_flag=True,
+                     help="Only the findings and the summary line (and no progress on stderr)."),
+        shared_option("-v", "--verbose", is_flag=True,
+                     help="The full text layout, plus timing and the files read (on stderr)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -223,7 +311,11 @@ def with_history(report: Report, history: object, scope: str) -> tuple[Report, s
 def run_reported_scan(options: ScanOptions, params: dict[str, object]) -> Report:
     """run_scan with progress on stderr only for a person at a terminal. Raises ScanError."""
     quiet = bool(params.get("quiet")) or not sys.stderr.isatty() or bool(os.environ.get("CI"))
-    return run_scan(options, progress=None if quiet else progress_printer())
+    started = time.perf_counter()
+    report = run_scan(options, progress=None if quiet else progress_printer())
+    if params.get("verbose"):
+        verbose_footer(report, time.perf_counter() - started)
+    return report
 
 
 @click.command()
@@ -245,7 +337,7 @@ def scan(**params: object) -> int:
     report = run_reported_scan(options, params)
     history = params.get("history_path") or getattr(config, "history", None)
     report, history_problem = with_history(report, history, str(params.get("history_scope") or ""))
-    emit_reports(report, str(params["fmt"]), params.get("output"), reports)  # type: ignore[arg-type]
+    emit_reports(report, str(params["fmt"]), params, reports)
     if history_problem:
         fail(f"{history_problem}; the reports were written without the trend")
         return EXIT_TOOL_FAILED

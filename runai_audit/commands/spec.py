@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 import click
 
 from runai_audit.atomic import write_atomically
-from runai_audit.commands.common import EXIT_OK, guarded, write_output
+from runai_audit.commands.common import EXIT_FINDINGS, EXIT_OK, guarded, write_output
 from runai_audit.knowledge.specs import SpecError, SpecIndex
 from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
 
-_VERSION_LIKE = re.compile(r"^v?\d+\.\d+$")
+_VERSION_LIKE = re.compile(r"^[vV]?\d+\.\d+(?:\.\d+)?$")
+_PATCH_LIKE = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def _is_url(ref: str) -> bool:
@@ -48,10 +49,12 @@ def load_spec_ref(ref: str, fetch_options: FetchOptions, *, validate: bool = Tru
         except UnicodeDecodeError:
             raise SpecError(source, "the response is not UTF-8 text") from None
         return load_spec_document(parse_spec_text(text, source), source=source, validate=validate)
-    version = ref[1:] if ref.startswith("v") else ref
+    path = Path(ref)
+    version = ref[1:] if ref.startswith(("v", "V")) else ref
+    if _PATCH_LIKE.match(version) and not path.exists():
+        version = version.rsplit(".", 1)[0]  # 2.23.4 is release 2.23's spec, as for --target
     if version in bundled_versions():
         return load_bundled(version)
-    path = Path(ref)
     if not path.exists() and _VERSION_LIKE.match(ref):
         known = ", ".join(bundled_versions())
         raise SpecError(ref, f"no bundled spec for this release and no such file (bundled: {known})")
@@ -99,10 +102,13 @@ def spec() -> None:
 @spec.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
 @click.option("--operations-only", is_flag=True, help="Skip request-body fields and enum values (faster).")
+@click.option("--fail-on", type=click.Choice(["breaking", "deprecation", "never"]), default="never", show_default=True,
+              help="Exit 1 when the diff has a breaking change (removed operation, parameter, field or enum "
+                   "value), or with deprecation also a new deprecation.")
 @fetch_options_decorator
 @guarded
 def diff(**params: object) -> int:
@@ -117,6 +123,12 @@ def diff(**params: object) -> int:
     result = diff_specs(old, new, old_label=_display(old_ref), new_label=_display(new_ref),
                         fields=not params.get("operations_only"))
     write_output(render_diff(result, str(params["fmt"])), params.get("output"))  # type: ignore[arg-type]
+    levels = result.levels()
+    fail_on = params.get("fail_on")
+    if (fail_on == "breaking" and levels["breaking"]) or (
+        fail_on == "deprecation" and (levels["breaking"] or levels["deprecation"])
+    ):
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -125,20 +137,47 @@ def diff(**params: object) -> int:
 @fetch_options_decorator
 @guarded
 def validate(**params: object) -> int:
-    """Check that FILE or URL is a valid OpenAPI 3 document. Exit 0 when valid, 3 when not
-    (the error names the place in the document)."""
+    """Check that FILE or URL is a valid OpenAPI 3 document. Exit 0 when valid, 3 when not,
+    with every problem found, each naming its place in the document."""
+    from runai_audit.commands.common import EXIT_TOOL_FAILED, fail
+    from runai_audit.knowledge.specs import validate_spec_document
+
     ref = str(params["source"])
-    index = load_spec_ref(ref, _fetch_options(params)) if _is_url(ref) else _load_file(Path(ref))
+    source = _display(ref)
+    doc = _read_document(ref, _fetch_options(params))
+    index, problems = validate_spec_document(doc, source)
+    if problems:
+        for problem in problems:
+            fail(str(problem))
+        if len(problems) > 1:
+            fail(f"{source}: {len(problems)} problems")
+        return EXIT_TOOL_FAILED
     deprecated = len(index.deprecated_operations())
-    click.echo(f"{_display(ref)}: valid OpenAPI document, {len(index.operations)} operations "
+    click.echo(f"{source}: valid OpenAPI document, {len(index.operations)} operations "
                f"({deprecated} deprecated)")
     return EXIT_OK
 
 
-def _load_file(path: Path) -> SpecIndex:
-    from runai_audit.knowledge.specs import load_spec_file
+def _read_document(ref: str, fetch_options: FetchOptions) -> Any:
+    """The parsed document behind a URL or a file (JSON or YAML, optionally .gz)."""
+    import gzip
 
-    return load_spec_file(path, validate=True)
+    from runai_audit.knowledge.specs import parse_spec_text
+
+    source = _display(ref)
+    try:
+        if _is_url(ref):
+            raw = fetch_spec(ref, options=fetch_options)
+        else:
+            raw = Path(ref).read_bytes()
+            if ref.endswith(".gz"):
+                raw = gzip.decompress(raw)
+        text = raw.decode("utf-8-sig")
+    except OSError as error:
+        raise SpecError(source, f"cannot read the file ({error.strerror or type(error).__name__})") from None
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
+        raise SpecError(source, "not a UTF-8 text file") from None
+    return parse_spec_text(text, source)
 
 
 @spec.command()

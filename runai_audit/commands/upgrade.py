@@ -16,7 +16,7 @@ from runai_audit.commands.scan import (
     build_scan_options,
     output_options,
     run_reported_scan,
-    scan_options,
+    scan_options_without_target,
 )
 from runai_audit.knowledge.specs import SpecIndex
 from runai_audit.models import Report
@@ -53,7 +53,9 @@ def render(fmt: str, plan: UpgradePlan, report: Report) -> str:
 
 
 @click.command()
-@scan_options
+@scan_options_without_target
+# Hidden: only there to say what to use instead, so --help never lists an option upgrade rejects.
+@click.option("-t", "--target", hidden=True)
 @click.option("--from", "from_version", required=True, metavar="VERSION", help="The release you run now.")
 @click.option("--to", "to_version", metavar="VERSION", help="The release you upgrade to (default: newest bundled spec).")
 @output_options

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from runai_audit.models import Coverage, Finding, InputProblem, Provenance, Report, SkippedFile
+from runai_audit.models import Coverage, Finding, InputProblem, Provenance, Report, SkippedFile, UnknownHost
 
 __all__ = ["MergeError", "RepositoryResult", "merge_reports", "repository_names", "repository_rows"]
 
@@ -69,8 +69,12 @@ def _coverage(results: Sequence[RepositoryResult], notes: Iterable[str]) -> Cove
     skipped: list[SkippedFile] = []
     errors: list[InputProblem] = []
     own_notes: list[str] = []
+    hosts: dict[str, tuple[int, list[str]]] = {}
     for r in results:
         cov = r.report.coverage
+        for h in cov.unknown_hosts:
+            calls, where = hosts.get(h.host, (0, []))
+            hosts[h.host] = (calls + h.calls, where + [_prefixed(r.name, loc) for loc in h.locations])
         skipped += [SkippedFile(_prefixed(r.name, s.path), s.reason) for s in cov.files_skipped]
         errors += [replace(e, path=_prefixed(r.name, e.path)) for e in cov.errors]
         own_notes += [f"{r.name}: {n}" for n in cov.notes]
@@ -81,6 +85,7 @@ def _coverage(results: Sequence[RepositoryResult], notes: Iterable[str]) -> Cove
         traffic_entries=sum(r.report.coverage.traffic_entries for r in results),
         traffic_unmatched=sum(r.report.coverage.traffic_unmatched for r in results),
         notes=(*notes, *own_notes),
+        unknown_hosts=tuple(UnknownHost(host, calls, tuple(sorted(where))) for host, (calls, where) in sorted(hosts.items())),
     )
 
 

@@ -16,9 +16,10 @@ from runai_audit.judge.matchers.base import Hit, Matcher
 from runai_audit.judge.matchers.metric import is_pattern_row
 from runai_audit.judge.matchers.registry import matchers_by_kind
 from runai_audit.judge.matchers.rest import endpoint_hit, matching_endpoint, parsed
-from runai_audit.judge.runai_judgement import confirms_runai, judge_call, tail
+from runai_audit.judge.runai_judgement import confirms_runai, judge_call, placeholder_host, tail
 from runai_audit.judge.spec_checks import spec_findings
 from runai_audit.knowledge.catalog.model import Rule
+from runai_audit.knowledge.paths import RUNAI_SERVED_PREFIXES
 from runai_audit.models import (
     ApiCall,
     Confidence,
@@ -262,6 +263,35 @@ def merge_same_place(findings: Iterable[Finding]) -> list[Finding]:
             extra = tuple(r for r in f.related if r not in first.related)
             merged[key] = replace(first, related=first.related + extra)
     return list(merged.values())
+
+
+def unknown_host_calls(
+    observations: Sequence[Observation],
+    ctx: EngineContext,
+    *,
+    file_mentions_runai: bool = False,
+    file_confirmed: bool = False,
+    file_names_other_vendor: bool = False,
+) -> list[tuple[str, Location]]:
+    """(host, location) of the calls judge_call turned down only for their host: a literal,
+    real-looking host nobody named, on a path only Run:ai serves. A self-hosted control plane
+    behind a corporate name looks exactly like this; counting them keeps such an estate from
+    scanning clean without a word (the user names the host with --host or `hosts:`)."""
+    out: list[tuple[str, Location]] = []
+    if file_names_other_vendor and not file_mentions_runai:
+        return out  # that vendor serves the same prefixes (see runai_judgement)
+    for obs in observations:
+        if not isinstance(obs, ApiCall):
+            continue
+        url = parsed(obs.url)
+        host = url.host
+        if host is None or "{*}" in host or placeholder_host(host) or host.endswith("run.ai"):
+            continue  # run.ai look-alikes (api.blockrun.ai) are known not to be Run:ai's
+        if not tail(url.path).startswith(RUNAI_SERVED_PREFIXES):
+            continue
+        if judge_call(obs, url, ctx.hosts, file_mentions_runai, file_confirmed, file_names_other_vendor) is None:
+            out.append((host, obs.location))
+    return out
 
 
 def problem_findings(problems: Iterable[InputProblem], ctx: EngineContext) -> Iterator[Finding]:

@@ -16,6 +16,23 @@ from urllib.parse import unquote
 WILDCARD = "{*}"
 BASE_WILDCARD = "{**}"
 
+# Paths served by Run:ai and, in practice, by nothing else. Prefixes, matched case-sensitively.
+# Traffic infers a Run:ai host from them; the engine counts calls to unknown hosts with them.
+RUNAI_SERVED_PREFIXES: tuple[str, ...] = (
+    "/v1/k8s/",  # legacy control-plane API
+    "/apis/run.ai/",  # Cluster API CRDs through a Kubernetes API server
+    "/api/v1/token",  # token endpoint (with /api/v2/token)
+    "/api/v2/token",
+    "/api/v1/org-unit/",
+    "/api/v1/workloads",
+    "/api/v1/asset/",
+    "/api/v1/workload-templates",
+    "/api/v1/authorization/access-rules",
+    "/api/v1/cli-exposer/",
+    "/api/v1/node-pools",
+    "/researcher/api/",  # deprecated cluster-level Researcher REST API
+)
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 _HOSTLIKE = re.compile(r"^(localhost|[^/\s]*\.[A-Za-z][^/\s]*|[^/\s]+:\d+)$")

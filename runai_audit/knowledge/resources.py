@@ -28,3 +28,9 @@ def rules_dir() -> Path:
 
 def reports_dir() -> Path:
     return data_dir("reports")
+
+
+def schema_path(name: str) -> Path:
+    """The JSON Schema `config` (.runai-audit.yaml) or `report` (--format json), shipped in the
+    package; docs/schemas/ holds the same files for editors and readers."""
+    return _PACKAGE_DIR / "knowledge" / "schemas" / f"{name}.schema.json"

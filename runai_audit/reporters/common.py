@@ -77,6 +77,27 @@ def with_replacement(message: str, replacement: str) -> str:
     return f"{message.rstrip()}{stop} Use instead: {replacement}."
 
 
+MAX_HOSTS_IN_HINT = 3
+
+
+def unknown_hosts_hint(report: Report) -> str:
+    """One sentence for calls that look like Run:ai's but go to hosts nobody named, with the
+    flag that turns them into findings; "" when there are none."""
+    hosts = report.coverage.unknown_hosts
+    if not hosts:
+        return ""
+    calls = sum(h.calls for h in hosts)
+    busiest = sorted(hosts, key=lambda h: (-h.calls, h.host))
+    flags = " ".join(f"--host {h.host}" for h in busiest[:MAX_HOSTS_IN_HINT])
+    if len(hosts) > MAX_HOSTS_IN_HINT:
+        flags += f" (and {plural(len(hosts) - MAX_HOSTS_IN_HINT, 'more host')}, listed in the report's coverage)"
+    if calls == 1:
+        lead = "1 call to a host not known as Run:ai's looks like a Run:ai API call"
+    else:
+        lead = f"{calls} calls to hosts not known as Run:ai's look like Run:ai API calls"
+    return f"{lead}: pass {flags} or set hosts: in .runai-audit.yaml"
+
+
 def related_text(role: str) -> str:
     """What a related location is, for SARIF's relatedLocations ("sent here")."""
     return f"{role} here"

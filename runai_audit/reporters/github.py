@@ -8,7 +8,13 @@ notices whose title says so; the summary closes the output as a plain log line.
 from __future__ import annotations
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import ordered, related_suffix, summary_line, suppression_label
+from runai_audit.reporters.common import (
+    ordered,
+    related_suffix,
+    summary_line,
+    suppression_label,
+    unknown_hosts_hint,
+)
 from runai_audit.reporters.levels import github_command
 from runai_audit.safetext import neutralise
 
@@ -50,6 +56,10 @@ def command(f: Finding) -> str:
 
 def render(report: Report) -> str:
     lines = [command(f) for f in ordered(report.findings)]
+    hint = unknown_hosts_hint(report)
+    if hint:  # a warning on the run, so a self-hosted estate never passes unremarked
+        title = escape_property("runai-audit: hosts not known as Run:ai's")
+        lines.append(f"::warning title={title}::{escape_data(hint)}")
     # A plain line: the runner shows it in the log; escaping keeps it from reading as a command.
     lines.append(f"runai-audit: {escape_data(summary_line(report))}")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from runai_audit.models import Finding, Report, Severity, Status
 from runai_audit.reporters import extras_view, timeline
-from runai_audit.reporters.common import ordered, related_suffix, suppression_label
+from runai_audit.reporters.common import ordered, related_suffix, suppression_label, unknown_hosts_hint
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, status_counts
 from runai_audit.safetext import neutralise
@@ -154,6 +154,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "suppressed_count": len(quiet),
         "files_affected": len({f.location.path for f in findings if not f.suppressed}),
         "headline": breaks_sentence(report),
+        "unknown_hosts_hint": unknown_hosts_hint(report),
         "timeline": timeline.build(
             report.releases,
             [g for g in groups if not g.all_suppressed],

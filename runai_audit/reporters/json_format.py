@@ -25,6 +25,7 @@ from runai_audit.models import (
     Status,
     Suppression,
     Target,
+    UnknownHost,
     Usage,
 )
 from runai_audit.reporters.common import ordered
@@ -107,6 +108,11 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "traffic_entries": cov.traffic_entries,
             "traffic_unmatched": cov.traffic_unmatched,
             "notes": list(cov.notes),
+            # Run:ai-shaped calls to hosts nobody named: not judged, listed so a self-hosted
+            # estate never looks clean by accident (--host or `hosts:` makes them findings).
+            "unknown_hosts": [
+                {"host": h.host, "calls": h.calls, "locations": list(h.locations)} for h in cov.unknown_hosts
+            ],
         },
         "provenance": {
             "catalog_version": prov.catalog_version,
@@ -287,6 +293,10 @@ def load_report_json(text: str) -> Report:
             traffic_entries=cov.integer("traffic_entries"),
             traffic_unmatched=cov.integer("traffic_unmatched"),
             notes=cov.strings("notes"),
+            unknown_hosts=tuple(
+                UnknownHost(h.string("host"), h.integer("calls"), h.strings("locations"))
+                for h in cov.objs("unknown_hosts")
+            ),
         ),
         rules=tuple(
             RuleInfo(

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 
 from runai_audit.models import Finding, Report
-from runai_audit.reporters.common import plural, related_suffix, suppressed, suppression_label
+from runai_audit.reporters.common import (
+    plural,
+    related_suffix,
+    suppressed,
+    suppression_label,
+    unknown_hosts_hint,
+)
 from runai_audit.reporters.grouping import SubjectGroup, by_subject
 from runai_audit.reporters.summary import breaks_sentence, severity_by_status
 from runai_audit.safetext import neutralise
@@ -106,6 +112,9 @@ def _footer(report: Report) -> list[str]:
         line += f"; {plural(cov.traffic_entries, 'traffic entry', 'traffic entries')} read"
     lines = ["", f"_Coverage: {line}._"]
     lines.extend(f"- unreadable {code(e.path)}: {text(e.reason)}" for e in cov.errors[:20])
+    hint = unknown_hosts_hint(report)
+    if hint:
+        lines.append(f"- **not audited**: {text(hint)}")
     lines.append(
         f"\n<sub>{text(prov.tool_name)} {text(prov.tool_version)} · catalog {text(prov.catalog_version)}"
         f" · specs {text(', '.join(prov.spec_versions))}</sub>"

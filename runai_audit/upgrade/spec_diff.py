@@ -17,11 +17,22 @@ from dataclasses import dataclass
 
 from runai_audit.knowledge.specs import FieldInfo, Operation, SpecIndex
 
-__all__ = ["MemberChange", "OperationChange", "SpecDiff", "diff_specs"]
+__all__ = ["LEVELS", "MemberChange", "OperationChange", "SpecDiff", "diff_specs", "level_of"]
 
 _PATH_PARAM = re.compile(r"\{[^}]*\}")
 MEMBER_KINDS = ("parameter", "field", "enum value")
 CHANGES = ("added", "removed", "deprecated")
+# How a client of the old spec fares, in oasdiff's terms: a removed operation, parameter, body
+# field or enum value breaks it; a new deprecation is a warning of a break to come; an addition
+# breaks nothing. (The specs' indexes do not keep `required`, so a newly required parameter is
+# counted as an addition; oasdiff would call it breaking.)
+LEVELS = ("breaking", "deprecation", "non-breaking")
+_LEVEL_OF = {"removed": "breaking", "deprecated": "deprecation", "added": "non-breaking"}
+
+
+def level_of(change: str) -> str:
+    """breaking | deprecation | non-breaking for a change (added | removed | deprecated)."""
+    return _LEVEL_OF[change]
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,15 @@ class SpecDiff:
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.deprecated or self.members)
+
+    def levels(self) -> dict[str, int]:
+        """How many changes of each level (LEVELS), operations and members together."""
+        counts = dict.fromkeys(LEVELS, 0)
+        for change, operations in (("added", self.added), ("removed", self.removed), ("deprecated", self.deprecated)):
+            counts[level_of(change)] += len(operations)
+        for member in self.members:
+            counts[level_of(member.change)] += 1
+        return counts
 
 
 def operation_key(op: Operation) -> tuple[str, str]:

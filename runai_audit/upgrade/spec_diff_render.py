@@ -14,7 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from runai_audit.reporters.common import one_line
-from runai_audit.upgrade.spec_diff import CHANGES, MEMBER_KINDS, MemberChange, OperationChange, SpecDiff
+from runai_audit.upgrade.spec_diff import (
+    CHANGES,
+    MEMBER_KINDS,
+    MemberChange,
+    OperationChange,
+    SpecDiff,
+    level_of,
+)
 
 __all__ = ["DIFF_FORMATS", "diff_to_dict", "render_diff"]
 
@@ -22,8 +29,9 @@ _MEMBER_TITLES = {"parameter": "Parameters", "field": "Request body fields", "en
 _MARKS = {"added": "+", "removed": "-", "deprecated": "!"}
 
 
-def _operation(change: OperationChange) -> dict[str, Any]:
+def _operation(change: OperationChange, level: str) -> dict[str, Any]:
     return {
+        "level": level,
         "method": change.method,
         "path": change.path,
         "summary": change.summary,
@@ -34,6 +42,7 @@ def _operation(change: OperationChange) -> dict[str, Any]:
 
 def _member(change: MemberChange) -> dict[str, Any]:
     return {
+        "level": level_of(change.change),
         "method": change.method,
         "path": change.path,
         "name": change.name,
@@ -58,10 +67,11 @@ def diff_to_dict(diff: SpecDiff) -> dict[str, Any]:
         "old": diff.old,
         "new": diff.new,
         "summary": summary_counts(diff),
+        "levels": diff.levels(),
         "operations": {
-            "added": [_operation(c) for c in diff.added],
-            "removed": [_operation(c) for c in diff.removed],
-            "deprecated": [_operation(c) for c in diff.deprecated],
+            "added": [_operation(c, level_of("added")) for c in diff.added],
+            "removed": [_operation(c, level_of("removed")) for c in diff.removed],
+            "deprecated": [_operation(c, level_of("deprecated")) for c in diff.deprecated],
         },
         **{
             f"{kind.replace(' ', '_')}s": {
@@ -78,6 +88,12 @@ def render_json(diff: SpecDiff) -> str:
 
 def _use(replacement: str | None) -> str:
     return f" -> use {one_line(replacement)}" if replacement else ""
+
+
+def levels_line(diff: SpecDiff) -> str:
+    """ "2 breaking, 4 deprecation, 5 non-breaking changes" (oasdiff's classification)."""
+    levels = diff.levels()
+    return f"{levels['breaking']} breaking, {levels['deprecation']} deprecation, {levels['non-breaking']} non-breaking changes"
 
 
 def summary_line(diff: SpecDiff) -> str:
@@ -105,7 +121,7 @@ def render_text(diff: SpecDiff) -> str:
     for title, rows in sections:
         if rows:
             lines += ["", f"{title} ({len(rows)}):", *rows]
-    lines += ["", summary_line(diff)]
+    lines += ["", levels_line(diff), summary_line(diff)]
     return "\n".join(lines) + "\n"
 
 
@@ -118,7 +134,8 @@ def _cell(text: str | None) -> str:
 
 
 def render_markdown(diff: SpecDiff) -> str:
-    lines = [f"# API changes from {_cell(diff.old)} to {_cell(diff.new)}", "", summary_line(diff), ""]
+    lines = [f"# API changes from {_cell(diff.old)} to {_cell(diff.new)}", "", summary_line(diff), "",
+             f"**{levels_line(diff)}**", ""]
 
     def operations(title: str, changes: tuple[OperationChange, ...]) -> None:
         if not changes:

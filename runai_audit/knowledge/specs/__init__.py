@@ -16,6 +16,7 @@ from runai_audit.knowledge.specs.loader import (
     load_spec_file,
     operations_in_any,
     parse_spec_text,
+    validate_spec_document,
     versions_with,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "load_spec_file",
     "operations_in_any",
     "parse_spec_text",
+    "validate_spec_document",
     "versions_with",
 ]

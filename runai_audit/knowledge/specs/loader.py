@@ -178,6 +178,36 @@ def _validate(doc: Mapping[str, Any], source: str) -> None:
         raise SpecError(source, f"not a valid OpenAPI document ({_short(reason)})") from None
 
 
+def spec_problems(doc: Mapping[str, Any], source: str) -> list[SpecError]:
+    """Every problem of an OpenAPI 3 document, not only the first: unresolvable local
+    references, then each schema error at its most telling place. [] when it is valid."""
+    from openapi_spec_validator import (
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+        OpenAPIV32SpecValidator,
+    )
+
+    problems = [
+        SpecError(source, f"unresolvable reference {ref!r}", _json_path(trail))
+        for ref, trail in _refs(doc)
+        if ref.startswith("#") and resolve_pointer(doc, ref) is None
+    ]
+    if problems:
+        return problems  # the validator cannot walk a document with broken references
+    version = str(doc.get("openapi", ""))
+    validator = {"3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}.get(version[:3], OpenAPIV30SpecValidator)
+    try:
+        for error in validator(doc).iter_errors():
+            location, reason = _pinpoint(error)
+            problems.append(SpecError(source, reason, location))
+    except Exception:  # an unresolvable remote reference and the like: report what the one-shot check says
+        try:
+            _validate(doc, source)
+        except SpecError as error:
+            problems.append(error)
+    return problems
+
+
 def load_spec_document(doc: Any, source: str, validate: bool = True) -> SpecIndex:
     """Index an already-parsed OpenAPI 3 document (from a file or a tenant URL)."""
     if not isinstance(doc, Mapping):
@@ -243,3 +273,10 @@ def load_spec_file(path: Path, validate: bool = True) -> SpecIndex:
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
         raise SpecError(source, "not a UTF-8 text file") from None
     return load_spec_document(parse_spec_text(text, source), source=source, validate=validate)
+
+
+def validate_spec_document(doc: Any, source: str) -> tuple[SpecIndex, list[SpecError]]:
+    """Index a parsed document and list all its problems (`spec validate`); a document that
+    is not OpenAPI 3 at all still raises SpecError."""
+    index = load_spec_document(doc, source, validate=False)
+    return index, spec_problems(_numeric_version_as_text(doc), source)

@@ -21,24 +21,12 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from runai_audit.knowledge.paths import is_runai_host
+from runai_audit.knowledge.paths import RUNAI_SERVED_PREFIXES, is_runai_host
 from runai_audit.models import Confidence, Observation
 
-# Paths served by Run:ai and, in practice, by nothing else. Prefixes, matched case-sensitively.
-RUNAI_PATH_PREFIXES: tuple[str, ...] = (
-    "/v1/k8s/",  # legacy control-plane API
-    "/apis/run.ai/",  # Cluster API CRDs through a Kubernetes API server
-    "/api/v1/token",  # token endpoint (with /api/v2/token)
-    "/api/v2/token",
-    "/api/v1/org-unit/",
-    "/api/v1/workloads",
-    "/api/v1/asset/",
-    "/api/v1/workload-templates",
-    "/api/v1/authorization/access-rules",
-    "/api/v1/cli-exposer/",
-    "/api/v1/node-pools",
-    "/researcher/api/",  # deprecated cluster-level Researcher REST API
-)
+# Paths served by Run:ai and, in practice, by nothing else (shared with the engine's
+# unknown-host count, so both agree on what "Run:ai-shaped" means).
+RUNAI_PATH_PREFIXES: tuple[str, ...] = RUNAI_SERVED_PREFIXES
 
 MAX_PENDING_HOSTS = 128
 MAX_PENDING_PER_HOST = 64
