@@ -1,0 +1,65 @@
+"""Hostile and messy input (issue 14, input side): every reader stays bounded in time and
+memory, and each problem is reported as path + reason while the scan goes on."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from runai_audit.models import ApiCall, InputProblem, Observation
+from runai_audit.scanners.base import StreamStats
+from runai_audit.scanners.traffic import scan_access_log, scan_har
+from tests.bounded import deadline
+
+ENTRY = {
+    "startedDateTime": "2025-06-02T10:00:00Z",
+    "request": {"method": "GET", "url": "https://acme.run.ai/v1/k8s/clusters", "headers": []},
+    "response": {"headers": []},
+}
+LOG_LINE = b'10.0.0.1 - - [02/Jun/2025:10:00:00 +0000] "GET /v1/k8s/clusters HTTP/1.1" 200 5 "-" "curl/8"\n'
+
+
+def har_bytes(entries: int) -> bytes:
+    return json.dumps({"log": {"version": "1.2", "creator": {}, "entries": [ENTRY] * entries}}, indent=2).encode()
+
+
+def calls(observations: list[Observation]) -> list[tuple[int, str]]:
+    return [(o.location.line, o.location.pointer) for o in observations if isinstance(o, ApiCall)]
+
+
+# ---------------------------------------------------------------- (1) gzip members, trailing bytes
+
+
+def test_har_gz_of_two_members_reads_both(tmp_path: Path) -> None:
+    data = har_bytes(600)  # > 64 KB inflated, so the inflater works in capped pieces
+    (tmp_path / "two.har.gz").write_bytes(gzip.compress(data[:40_000]) + gzip.compress(data[40_000:]))
+    stats = StreamStats()
+    with deadline(10):
+        found = list(scan_har(tmp_path / "two.har.gz", "two.har.gz", stats))
+    assert len(calls(found)) == 600
+    assert calls(found)[-1] == (6595, "/log/entries/599")
+    assert stats.problems == []
+
+
+def test_log_gz_with_trailing_zeros_and_garbage(tmp_path: Path) -> None:
+    log = LOG_LINE * 1000  # ~100 KB inflated
+    (tmp_path / "zeros.log.gz").write_bytes(gzip.compress(log) + b"\x00" * 10)
+    (tmp_path / "junk.log.gz").write_bytes(gzip.compress(log) + b"xx")
+    zero_stats, junk_stats = StreamStats(), StreamStats()
+    with deadline(10):
+        zeros = list(scan_access_log(tmp_path / "zeros.log.gz", "zeros.log.gz", zero_stats))
+        junk = list(scan_access_log(tmp_path / "junk.log.gz", "junk.log.gz", junk_stats))
+    assert (len(calls(zeros)), zero_stats.problems) == (1000, [])
+    assert len(calls(junk)) == 1000
+    assert junk_stats.problems == [InputProblem(
+        "junk.log.gz", "unexpected bytes after the compressed data (ignored from there)", 1000)]
+
+
+def test_gzip_bomb_stops_at_the_ratio_cap(tmp_path: Path) -> None:
+    (tmp_path / "bomb.log.gz").write_bytes(gzip.compress((b" " * 8191 + b"\n") * 3 * 1024, 9))
+    stats = StreamStats()
+    with deadline(20):
+        list(scan_access_log(tmp_path / "bomb.log.gz", "bomb.log.gz", stats))
+    assert [(p.path, p.reason) for p in stats.problems] == [
+        ("bomb.log.gz", "decompresses more than 500 times its compressed size (a decompression bomb?)")]
