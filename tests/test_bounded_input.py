@@ -63,3 +63,20 @@ def test_gzip_bomb_stops_at_the_ratio_cap(tmp_path: Path) -> None:
         list(scan_access_log(tmp_path / "bomb.log.gz", "bomb.log.gz", stats))
     assert [(p.path, p.reason) for p in stats.problems] == [
         ("bomb.log.gz", "decompresses more than 500 times its compressed size (a decompression bomb?)")]
+
+
+# ---------------------------------------------------------------- (5) access-log pattern backtracking
+
+
+def test_built_in_access_log_patterns_do_not_backtrack_on_tabs(tmp_path: Path) -> None:
+    # Runs of tabs between the fields of `combined`: each split of a run between neighbouring
+    # variables was tried once (old patterns: minutes for this 303-byte line).
+    line = "\t" * 100 + "-" + "\t" * 100 + "-" + "\t" * 100 + "["
+    (tmp_path / "access.log").write_text((line + "\n") * 3 + LOG_LINE.decode())
+    stats = StreamStats()
+    with deadline(2):
+        found = list(scan_access_log(tmp_path / "access.log", "access.log", stats))
+    assert calls(found) == [(4, "")]
+    assert stats.problems == [InputProblem(
+        "access.log", "3 lines did not match the upstreaminfo or combined access log format (first at line 1); "
+        "pass --log-format to describe yours", 1)]
