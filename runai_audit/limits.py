@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import yaml
 
@@ -56,22 +56,24 @@ def regular_file_problem(path: Path) -> str | None:
     return "not a regular file, not read"
 
 
-def read_capped(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most `max_bytes`; InputLimit otherwise.
-
-    The file is opened without blocking (a FIFO swapped in after the check cannot hang us) and
-    read to at most max_bytes + 1, whatever its size claims.
-    """
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading; InputLimit for anything else. Opened without blocking
+    and checked on the open descriptor, so a FIFO swapped in after a check cannot hang us."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        why = _not_regular(os.fstat(fd).st_mode)
-        if why:
-            raise InputLimit(why)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputLimit("not a regular file, not read")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, read to at most max_bytes + 1
+    whatever its size claims; InputLimit otherwise."""
+    with open_regular(path) as handle:
         return read_at_most(handle, max_bytes)
-
-
-def _not_regular(mode: int) -> str | None:
-    return None if stat.S_ISREG(mode) else "not a regular file, not read"
 
 
 def read_at_most(handle: IO[bytes], max_bytes: int) -> bytes:

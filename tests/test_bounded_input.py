@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
+from typing import Any
 
+import pytest
+from click.testing import CliRunner
+
+from runai_audit.cli import main
 from runai_audit.models import ApiCall, InputProblem, Observation
 from runai_audit.scanners.base import StreamStats
 from runai_audit.scanners.traffic import scan_access_log, scan_har
@@ -80,3 +86,67 @@ def test_built_in_access_log_patterns_do_not_backtrack_on_tabs(tmp_path: Path) -
     assert stats.problems == [InputProblem(
         "access.log", "3 lines did not match the upstreaminfo or combined access log format (first at line 1); "
         "pass --log-format to describe yours", 1)]
+
+
+# ---------------------------------------------------------------- (6, 7, low) walking odd files
+
+CURL = "curl https://acme.run.ai/v1/k8s/clusters\n"
+
+
+def scan_cli(*args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(main, ["scan", *args, "--format", "json"], catch_exceptions=False)
+    return result.exit_code, json.loads(result.output)
+
+
+def findings_of(report: dict[str, Any]) -> list[tuple[str, str, int]]:
+    return [(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]]
+
+
+def test_symlink_loops_fifos_and_dangling_links_are_skipped_with_a_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "ok.sh").write_text(CURL)
+    (root / "loop1").symlink_to("loop2")
+    (root / "loop2").symlink_to("loop1")
+    (root / "dangling").symlink_to("missing")
+    os.mkfifo(root / "pipe.sh")
+    with deadline(20):
+        code, report = scan_cli("repo")
+    assert code == 0
+    assert findings_of(report) == [("RA100", "repo/ok.sh", 1)]
+    assert report["coverage"]["files_skipped"] == [
+        {"path": "repo/dangling", "reason": "dangling symbolic link (its target does not exist)"},
+        {"path": "repo/loop1", "reason": "symbolic link loop"},
+        {"path": "repo/loop2", "reason": "symbolic link loop"},
+        {"path": "repo/pipe.sh", "reason": "a named pipe (FIFO), not read"},
+    ]
+
+
+def test_fifo_and_device_arguments_are_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "pipe.har")
+    (tmp_path / "ok.sh").write_text(CURL)
+    with deadline(20):
+        code, report = scan_cli("pipe.har", "/dev/zero", "ok.sh")
+    assert findings_of(report) == [("RA100", "ok.sh", 1)]
+    assert report["coverage"]["files_skipped"] == [
+        {"path": "/dev/zero", "reason": "a device, not read"},
+        {"path": "pipe.har", "reason": "a named pipe (FIFO), not read"},
+    ]
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / os.fsdecode(b"bad\xff.sh")).write_text(CURL)
+    (tmp_path / "ok.sh").write_text(CURL)
+    for fmt in ("text", "json", "sarif", "csv", "markdown", "html", "junit", "github", "gitlab"):
+        result = CliRunner().invoke(main, ["scan", ".", "--format", fmt], catch_exceptions=False)
+        assert result.exit_code == 0, (fmt, result.output[-300:])
+        assert "xff.sh" in result.output, fmt  # escaped as the format escapes a backslash
+    code, report = scan_cli(".")
+    assert findings_of(report) == [("RA100", "bad\\xff.sh", 1), ("RA100", "ok.sh", 1)]

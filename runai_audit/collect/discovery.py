@@ -1,12 +1,14 @@
 """Which files to scan: walk the given paths, honour .gitignore and --exclude, skip what we must.
 
 Directory symlinks are never followed (so a walk cannot loop); file symlinks are read like files.
-Binary files, files over the size limit and files that cannot be opened are reported as skipped
-with a reason, never silently dropped.
+Binary files, files over the size limit, files that cannot be opened, FIFOs, sockets, devices and
+dangling or looping symlinks are reported as skipped with a reason, never silently dropped (and
+never opened).
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from collections.abc import Iterator, Sequence
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pathspec
 
+from runai_audit.limits import regular_file_problem
 from runai_audit.models import DEFAULT_MAX_FILE_SIZE, SkippedFile
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
@@ -81,7 +84,33 @@ class _IgnoreStack:
         return False
 
 
+def why_not_read(path: Path) -> str | None:
+    """None for a regular file (or a link to one); else the reason it is skipped. Never opens
+    the file: a FIFO would block, a device never ends."""
+    try:
+        why = regular_file_problem(path)
+    except OSError as exc:
+        if path.is_symlink():
+            loop = exc.errno == errno.ELOOP
+            return "symbolic link loop" if loop else "dangling symbolic link (its target does not exist)"
+        return f"cannot examine: {exc.strerror or type(exc).__name__}"
+    if why == "a folder":
+        return "symbolic link to a folder (not followed)"
+    return why
+
+
+def printable_name(name: str) -> str:
+    """A file name as reports may show it. Names that are not UTF-8 reach Python with
+    surrogate escapes, which no report encoding accepts; their bytes are shown as \\xNN."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
 def _join(base: str, name: str) -> str:
+    name = printable_name(name)
     return f"{base}/{name}" if base else name
 
 
@@ -117,11 +146,13 @@ def walk(
                 if entry.name in ALWAYS_SKIPPED_DIRS or ignores.ignored(child_display, True):
                     continue
                 yield from visit(Path(entry.path), child_display)
-            elif entry.is_symlink() and Path(entry.path).is_dir():
-                skipped.append(SkippedFile(shown, "symbolic link to a folder (not followed)"))
-            elif entry.is_file():
-                if ignores.ignored(child_display, False):
-                    continue
+                continue
+            if ignores.ignored(child_display, False):
+                continue
+            why = why_not_read(Path(entry.path))
+            if why:
+                skipped.append(SkippedFile(shown, why))
+            else:
                 yield Candidate(Path(entry.path), shown)
         ignores.pop(pushed)
 
@@ -137,7 +168,7 @@ def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedF
     overlapping = len(paths) > 1  # only then can one file be reached twice
     for given in paths:
         if given.is_dir():
-            base = _relative_to_cwd(given) or ""
+            base = printable_name(_relative_to_cwd(given) or "")
             for cand in walk(given, options, skipped, display_root=base):
                 if overlapping:
                     key = cand.path.resolve()
@@ -145,7 +176,11 @@ def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedF
                         continue
                     seen.add(key)
                 out.append(cand)
-        elif given.exists():
+        elif given.is_symlink() or given.exists():
+            why = why_not_read(given)
+            if why:
+                skipped.append(SkippedFile(_display_of(given), why))
+                continue
             key = given.resolve()
             if key not in seen:
                 seen.add(key)
@@ -166,4 +201,4 @@ def _relative_to_cwd(path: Path) -> str | None:
 
 def _display_of(path: Path) -> str:
     rel = _relative_to_cwd(path)
-    return rel if rel else path.as_posix()
+    return printable_name(rel if rel else path.as_posix())

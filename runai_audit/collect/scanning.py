@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from runai_audit.collect.discovery import Candidate
 from runai_audit.collect.filekinds import kind_from_name, sniff
 from runai_audit.judge.runai_judgement import names_other_vendor
+from runai_audit.limits import InputLimit, open_regular, read_capped
 from runai_audit.models import InputProblem, Observation, SkippedFile
 from runai_audit.scanners.base import ScanResult, StreamStats
 from runai_audit.scanners.lexical import contexts_of, merge, scan_lexical
@@ -146,10 +147,11 @@ def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     """Read one (non-traffic) file and scan it. Never raises."""
     display = candidate.display
     try:
-        size = candidate.path.stat().st_size
-        if size > max_file_size:
-            return FileResult(display, skipped=SkippedFile(display, f"larger than {max_file_size} bytes"))
-        data = candidate.path.read_bytes()
+        data = read_capped(candidate.path, max_file_size)
+    except InputLimit as exc:
+        too_large = exc.reason.startswith("larger than")
+        reason = f"larger than {max_file_size} bytes" if too_large else exc.reason
+        return FileResult(display, skipped=SkippedFile(display, reason))
     except OSError as exc:
         return FileResult(display, problems=[InputProblem(display, f"cannot read: {exc.strerror or exc}")])
     head = data[:HEAD_BYTES]
@@ -179,9 +181,9 @@ def stream_kind(candidate: Candidate, log_format: str | None = None) -> str | No
     if kind_from_name(candidate.path.name) in NEVER_TRAFFIC:
         return None  # no need to open the file twice
     try:
-        with candidate.path.open("rb") as fh:
+        with open_regular(candidate.path) as fh:
             head = fh.read(HEAD_BYTES)
-    except OSError:
+    except (OSError, InputLimit):
         return None
     kind = sniff_traffic_kind(head, candidate.path.name)
     if kind is None and log_format and candidate.path.name.lower().endswith((".log", ".log.gz")):

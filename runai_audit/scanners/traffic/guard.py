@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import ijson
 
+from runai_audit.limits import InputLimit
 from runai_audit.models import InputProblem, Observation
 from runai_audit.scanners.base import StreamStats
 from runai_audit.scanners.traffic.streams import (
@@ -25,7 +26,7 @@ from runai_audit.scanners.traffic.streams import (
 
 def problem_reason(exc: BaseException) -> str:
     """A reason fit for a report: ours are written to be, foreign messages may quote input."""
-    if isinstance(exc, (BadJson, CorruptCompression, UnsupportedEncoding, InputTooLarge)):
+    if isinstance(exc, (BadJson, CorruptCompression, UnsupportedEncoding, InputTooLarge, InputLimit)):
         return str(exc)
     if isinstance(exc, ijson.JSONError):
         return "invalid JSON"

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import ijson
 
-from runai_audit.limits import INFLATE_RATIO_FREE_BYTES, MAX_INFLATE_RATIO
+from runai_audit.limits import INFLATE_RATIO_FREE_BYTES, MAX_INFLATE_RATIO, open_regular
 
 PIECE_BYTES = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
@@ -125,7 +125,7 @@ def open_stream(file: Path, max_inflated: int) -> BinaryIO:
 
     Raises OSError when the file cannot be opened, UnsupportedEncoding for UTF-16 text.
     """
-    raw = file.open("rb")
+    raw = open_regular(file)  # never a FIFO or device: they block or never end
     head = raw.read(2)
     raw.seek(0)
     stream: BinaryIO
