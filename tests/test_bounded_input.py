@@ -76,8 +76,8 @@ def test_gzip_bomb_stops_at_the_ratio_cap(tmp_path: Path) -> None:
 
 def test_built_in_access_log_patterns_do_not_backtrack_on_tabs(tmp_path: Path) -> None:
     # Runs of tabs between the fields of `combined`: each split of a run between neighbouring
-    # variables was tried once (old patterns: minutes for this 303-byte line).
-    line = "\t" * 100 + "-" + "\t" * 100 + "-" + "\t" * 100 + "["
+    # variables was tried once (old patterns: tens of seconds for this 393-byte line).
+    line = "\t" * 130 + "-" + "\t" * 130 + "-" + "\t" * 130 + "["
     (tmp_path / "access.log").write_text((line + "\n") * 3 + LOG_LINE.decode())
     stats = StreamStats()
     with deadline(2):
