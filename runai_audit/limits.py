@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zlib
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -128,3 +129,31 @@ def check_yaml(text: str) -> None:
             sizes[anchor] = size
         if open_nodes:
             open_nodes[-1][0] += size
+
+
+def check_depth(document: object, what: str = "JSON") -> None:
+    """Refuse (InputLimit) an already-parsed document nesting deeper than MAX_DEPTH. Iterative,
+    and linear in the document: JSON has no aliases, and YAML passed check_yaml first."""
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= MAX_DEPTH:
+                    raise InputLimit(f"{what} nests deeper than {MAX_DEPTH} levels; refused")
+                stack.append((child, depth + 1))
+
+
+def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
+    """Inflate gzip data to at most `max_bytes` (InputLimit beyond); ValueError when corrupt."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise ValueError("not valid gzip data") from exc
+    if len(out) > max_bytes:
+        raise InputLimit(f"decompresses to more than {max_bytes} bytes; not read")
+    if not inflater.eof:
+        raise ValueError("gzip data ends early")
+    return out

@@ -16,7 +16,7 @@ from runai_audit.cli import main
 from runai_audit.models import ApiCall, InputProblem, Observation
 from runai_audit.scanners.base import StreamStats
 from runai_audit.scanners.traffic import scan_access_log, scan_har
-from tests.bounded import deadline
+from tests.bounded import deadline, run_bounded
 
 ENTRY = {
     "startedDateTime": "2025-06-02T10:00:00Z",
@@ -150,3 +150,51 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(
         assert "xff.sh" in result.output, fmt  # escaped as the format escapes a backslash
     code, report = scan_cli(".")
     assert findings_of(report) == [("RA100", "bad\\xff.sh", 1), ("RA100", "ok.sh", 1)]
+
+
+# ---------------------------------------------------------------- (4, 9) YAML alias bombs
+
+LAUGHS = "\n".join(
+    ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+)
+
+
+def test_billion_laughs_in_a_python_string_is_refused_and_reported() -> None:
+    source = f'MANIFEST = """\napiVersion: run.ai/v1\nkind: TrainingWorkload\n{LAUGHS}\n"""\n'
+    code = (
+        "from runai_audit.scanners.python.scanner import scan_python\n"
+        f"print([(p.path, p.reason, p.line) for p in scan_python({source!r}, 'job.py').problems])\n"
+    )
+    done = run_bounded(code, seconds=30, memory_mb=1024)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == str([(
+        "job.py", "YAML in a string at line 1: YAML aliases expand to more than 100000 nodes; "
+        "refused (an alias bomb?)", 1)])
+
+
+def test_billion_laughs_spec_is_refused_by_spec_validate(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(f"openapi: 3.0.0\n{LAUGHS}\n")
+    code = (
+        "from click.testing import CliRunner\nfrom runai_audit.cli import main\n"
+        f"r = CliRunner().invoke(main, ['spec', 'validate', {str(tmp_path / 'spec.yaml')!r}])\n"
+        "print(r.exit_code, r.output)\n"
+    )
+    done = run_bounded(code, seconds=30, memory_mb=1024)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split(" ", 1)[0] == "3"
+    assert "YAML aliases expand to more than 100000 nodes; refused (an alias bomb?) (line 7)" in done.stdout
+
+
+def test_billion_laughs_config_is_refused(tmp_path: Path) -> None:
+    (tmp_path / ".runai-audit.yaml").write_text(f"target: '2.24'\nx-anchors:\n{LAUGHS}\n".replace("\na", "\n  a"))
+    (tmp_path / "ok.sh").write_text(CURL)
+    code = (
+        "import os\nfrom click.testing import CliRunner\nfrom runai_audit.cli import main\n"
+        f"os.chdir({str(tmp_path)!r})\n"
+        "r = CliRunner().invoke(main, ['scan', 'ok.sh'])\nprint(r.exit_code, r.output)\n"
+    )
+    done = run_bounded(code, seconds=30, memory_mb=1024)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split(" ", 1)[0] == "3", done.stdout
+    assert "cannot be read at line 8: YAML aliases expand to more than 100000 nodes" in done.stdout

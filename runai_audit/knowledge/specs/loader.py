@@ -20,6 +20,15 @@ import yaml
 
 from runai_audit.knowledge.specs.body_fields import resolve_pointer
 from runai_audit.knowledge.specs.index import SpecIndex
+from runai_audit.limits import (
+    MAX_DEPTH,
+    MAX_SPEC_BYTES,
+    InputLimit,
+    check_depth,
+    check_yaml,
+    gunzip_capped,
+    read_capped,
+)
 
 _BUNDLE = re.compile(r"^runai-openapi-(\d+)\.(\d+)\.json\.gz$")
 _MAX_REASON = 200
@@ -211,33 +220,54 @@ def _string_keys(node: Any) -> Any:
 
 
 def parse_spec_text(text: str, source: str) -> Any:
-    """JSON, or else YAML (safe loader only)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SpecError(source, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """JSON, or else YAML (safe loader only); both within the bounded-input policy."""
     try:
-        return _string_keys(yaml.load(text, Loader=loader))  # SafeLoader or its C twin, never the full one
+        if text.lstrip().startswith(("{", "[")):
+            doc = _parse_json(text, source)
+        else:
+            check_yaml(text)  # before loading: an alias bomb expands in _string_keys
+            doc = _parse_yaml(text, source)
+        check_depth(doc, "the spec")
+    except (InputLimit, RecursionError) as error:
+        reason = error.reason if isinstance(error, InputLimit) else f"nests deeper than {MAX_DEPTH} levels"
+        where = f" (line {error.line})" if isinstance(error, InputLimit) and error.line else ""
+        raise SpecError(source, f"{reason}{where}") from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or "unreadable"
-        raise SpecError(source, f"neither JSON nor YAML{where}: {problem}") from None
+        raise SpecError(source, _yaml_reason(error)) from None
+    return doc
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SpecError(source, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _string_keys(yaml.load(text, Loader=loader))  # SafeLoader or its C twin, never the full one
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    problem = getattr(error, "problem", None) or "unreadable"
+    return f"neither JSON nor YAML{where}: {problem}"
 
 
 def load_spec_file(path: Path, validate: bool = True) -> SpecIndex:
     """Read, parse, validate and index a user's OpenAPI file (JSON or YAML, optionally .gz)."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_SPEC_BYTES)
         if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
+            raw = gunzip_capped(raw, MAX_SPEC_BYTES)
         text = raw.decode("utf-8-sig")
     except OSError as error:
         raise SpecError(source, f"cannot read the file ({error.strerror or type(error).__name__})") from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
+    except InputLimit as error:
+        raise SpecError(source, error.reason) from None
+    except (UnicodeDecodeError, ValueError):
         raise SpecError(source, "not a UTF-8 text file") from None
     return load_spec_document(parse_spec_text(text, source), source=source, validate=validate)
