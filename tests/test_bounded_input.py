@@ -131,6 +131,7 @@ def test_fifo_and_device_arguments_are_never_opened(tmp_path: Path, monkeypatch:
     (tmp_path / "ok.sh").write_text(CURL)
     with deadline(20):
         code, report = scan_cli("pipe.har", "/dev/zero", "ok.sh")
+    assert code == 0
     assert findings_of(report) == [("RA100", "ok.sh", 1)]
     assert report["coverage"]["files_skipped"] == [
         {"path": "/dev/zero", "reason": "a device, not read"},
@@ -148,7 +149,7 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(
         result = CliRunner().invoke(main, ["scan", ".", "--format", fmt], catch_exceptions=False)
         assert result.exit_code == 0, (fmt, result.output[-300:])
         assert "xff.sh" in result.output, fmt  # escaped as the format escapes a backslash
-    code, report = scan_cli(".")
+    _, report = scan_cli(".")
     assert findings_of(report) == [("RA100", "bad\\xff.sh", 1), ("RA100", "ok.sh", 1)]
 
 
@@ -198,3 +199,50 @@ def test_billion_laughs_config_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.split(" ", 1)[0] == "3", done.stdout
     assert "cannot be read at line 8: YAML aliases expand to more than 100000 nodes" in done.stdout
+
+
+# ---------------------------------------------------------------- (2, 3) long strings, deep nesting
+
+
+def test_a_long_escaped_string_in_a_har_reads_in_linear_time(tmp_path: Path) -> None:
+    # 24 MB of \u00e9 escapes in one body: yajl re-read the whole string on every 64 KB push.
+    body = {**ENTRY["request"], "method": "POST", "postData": {"mimeType": "text/plain", "text": "é" * 4_000_000}}
+    entries = [{**ENTRY, "request": body}, ENTRY]
+    (tmp_path / "long.har").write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}, indent=2))
+    stats = StreamStats()
+    with deadline(15):
+        found = list(scan_har(tmp_path / "long.har", "long.har", stats))
+    assert calls(found) == [(5, "/log/entries/0"), (20, "/log/entries/1")]
+    assert stats.problems == [InputProblem("long.har", "1 JSON string longer than 8 MB cut there (the rest of each was not read)")]
+
+
+def _deep_scan_code(scanner: str, path: Path) -> str:
+    return (
+        "from pathlib import Path\nfrom runai_audit.scanners.base import StreamStats\n"
+        f"from runai_audit.scanners.traffic import {scanner}\n"
+        "stats = StreamStats()\n"
+        f"found = list({scanner}(Path({str(path)!r}), 'deep', stats))\n"
+        "print(len(found), [(p.reason, p.line) for p in stats.problems])\n"
+    )
+
+
+def test_a_deeply_nested_har_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    deep = "[" * 300_000
+    text = json.dumps({"log": {"version": "1.2", "entries": [ENTRY, {"x": "@"}]}}, indent=2)
+    (tmp_path / "deep.har").write_text(text.replace('"@"', deep))
+    done = run_bounded(_deep_scan_code("scan_har", tmp_path / "deep.har"), seconds=60, memory_mb=1024)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "1 [('JSON nests deeper than 100 levels; the rest of the file is not read', 17)]"
+
+
+def test_a_deeply_nested_postman_collection_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    request = {"name": "clusters", "request": {"method": "GET", "url": "{{runai_url}}/v1/k8s/clusters"}}
+    folder: dict[str, Any] = {"name": "f", "item": ["@"]}
+    collection = {"info": {"_postman_id": "1", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/"},
+                  "item": [request, folder]}
+    text = json.dumps(collection, indent=1).replace('"@"', '{"item": [' * 100_000)
+    (tmp_path / "deep.postman_collection.json").write_text(text)
+    done = run_bounded(_deep_scan_code("scan_postman", tmp_path / "deep.postman_collection.json"),
+                       seconds=60, memory_mb=1024)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "1 [('JSON nests deeper than 100 levels; the rest of the file is not read', 17)]"

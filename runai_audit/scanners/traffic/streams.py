@@ -17,6 +17,7 @@ from typing import BinaryIO
 import ijson
 
 from runai_audit.limits import INFLATE_RATIO_FREE_BYTES, MAX_INFLATE_RATIO, open_regular
+from runai_audit.scanners.traffic.jsonlimit import JsonLimiter
 
 PIECE_BYTES = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
@@ -120,8 +121,9 @@ class _Inflater(io.RawIOBase):
         return self._inflater.decompress(rest, want)
 
 
-def open_stream(file: Path, max_inflated: int) -> BinaryIO:
-    """Open `file` for buffered reading, inflating gzip / zlib and skipping a UTF-8 BOM.
+def open_stream(file: Path, max_inflated: int, json: bool = False) -> BinaryIO:
+    """Open `file` for buffered reading, inflating gzip / zlib and skipping a UTF-8 BOM;
+    `json` passes it through JsonLimiter (nesting and string length within the policy).
 
     Raises OSError when the file cannot be opened, UnsupportedEncoding for UTF-16 text.
     """
@@ -141,7 +143,7 @@ def open_stream(file: Path, max_inflated: int) -> BinaryIO:
     elif start[:2] in UTF16_BOMS:
         stream.close()
         raise UnsupportedEncoding("UTF-16 text is not supported; save the file as UTF-8")
-    return stream
+    return io.BufferedReader(JsonLimiter(stream), PIECE_BYTES) if json else stream
 
 
 def _looks_like_zlib(head: bytes) -> bool:
