@@ -7,6 +7,7 @@ observations from that scanner, reported with the path, never the scan.
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import re
 from collections.abc import Callable, Iterator
@@ -88,18 +89,44 @@ class FileResult:
     skipped: SkippedFile | None = None
 
 
-def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
-    return f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-
-
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM tolerated) or UTF-16 with a BOM; raises UnicodeDecodeError otherwise."""
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")  # PEP 263
+
+
+def decode_text(data: bytes, kind: str = "text") -> str:
+    """UTF-8 (BOM tolerated) or UTF-16 with a BOM; raises UnicodeDecodeError for bad UTF-16.
+
+    Other bytes are still read, never skipped (a gate that passes because a file could not be
+    decoded lets its API calls through): Python by its PEP 263 coding cookie, anything else as
+    UTF-8 with U+FFFD for the bytes that are not (the API names we look for are ASCII).
+    """
     if data.startswith(UTF16_BOMS):
         return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    encoding = _coding_cookie(data) if kind == "python" else None
+    if encoding:
+        try:
+            return data.decode(encoding, "replace")
+        except (LookupError, TypeError):  # a codec that is not a text encoding (rot13)
+            pass
+    return data.decode("utf-8", "replace")
+
+
+def _coding_cookie(data: bytes) -> str | None:
+    """The codec a Python file declares on its first two lines, if Python knows it."""
+    for line in data.split(b"\n", 2)[:2]:
+        found = _CODING.match(line)
+        if found:
+            try:
+                return codecs.lookup(found.group(1).decode("ascii")).name
+            except (LookupError, UnicodeDecodeError):
+                return None
+    return None
 
 
 def scan_text_file(text: str, display: str, kind: str) -> FileResult:
@@ -126,21 +153,27 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
 
 # What our own outputs start with. A report or baseline committed to the tree (or written
 # into it by the previous CI run) quotes deprecated paths by the dozen; scanning it would turn
-# every finding into another one.
+# every finding into another one. Each marker goes with how the report's first byte reads, and
+# code never counts: a marker in a script's string must not hide the script from the gate.
+_JSON_START = (b"{", b"[")
 OWN_OUTPUT_MARKERS = (
-    re.compile(rb'"tool"\s*:\s*\{\s*"name"\s*:\s*"runai-audit"'),  # JSON report
-    re.compile(rb'"driver"\s*:\s*\{[^{}]*"name"\s*:\s*"runai-audit"'),  # SARIF
-    re.compile(rb'<testsuites name="runai-audit"'),  # JUnit
-    re.compile(rb'<meta name="generator" content="runai-audit'),  # HTML
-    re.compile(rb'"tool_version"[^{}]*"entries"\s*:\s*\[\s*\{\s*"fingerprint"'),  # baseline
-    re.compile(rb'^\[\s*\{\s*"description"[^{}]*"check_name"\s*:\s*"RA\d'),  # GitLab Code Quality
-    re.compile(rb"^## Run:ai API audit: "),  # Markdown summary
-    re.compile(rb"^rule_id,severity,status,"),  # CSV
+    (_JSON_START, re.compile(rb'"tool"\s*:\s*\{\s*"name"\s*:\s*"runai-audit"')),  # JSON report
+    (_JSON_START, re.compile(rb'"driver"\s*:\s*\{[^{}]*"name"\s*:\s*"runai-audit"')),  # SARIF
+    ((b"<",), re.compile(rb'<testsuites name="runai-audit"')),  # JUnit
+    ((b"<",), re.compile(rb'<meta name="generator" content="runai-audit')),  # HTML
+    (_JSON_START, re.compile(rb'"tool_version"[^{}]*"entries"\s*:\s*\[\s*\{\s*"fingerprint"')),  # baseline
+    (_JSON_START, re.compile(rb'^\[\s*\{\s*"description"[^{}]*"check_name"\s*:\s*"RA\d')),  # GitLab Code Quality
+    ((b"#",), re.compile(rb"^## Run:ai API audit: ")),  # Markdown summary
+    ((b"r",), re.compile(rb"^rule_id,severity,status,")),  # CSV
 )
+NEVER_OWN_OUTPUT = frozenset({"python", "shell", "dockerfile", "makefile", "notebook", "yaml"})
 
 
-def is_own_output(head: bytes) -> bool:
-    return any(marker.search(head) for marker in OWN_OUTPUT_MARKERS)
+def is_own_output(head: bytes, kind: str = "text") -> bool:
+    if kind in NEVER_OWN_OUTPUT:
+        return False
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return any(start.startswith(opening) and marker.search(head) for opening, marker in OWN_OUTPUT_MARKERS)
 
 
 def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
@@ -158,16 +191,15 @@ def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     if b"\x00" in head and not head.startswith(UTF16_BOMS):
         return FileResult(display, skipped=SkippedFile(display, "binary file"))
     kind = sniff(candidate.path.name, head)
-    if is_own_output(head):
+    if is_own_output(head, kind):
         return FileResult(display, skipped=SkippedFile(display, "a runai-audit report or baseline"))
     utf16 = data.startswith(UTF16_BOMS)
     if not utf16 and not may_touch_runai(data):
         return FileResult(display, kind)
     try:
-        text = decode_text(data)
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-16 text: {exc.reason}" if utf16 else _first_bad_byte(data, exc)
-        return FileResult(display, kind, problems=[InputProblem(display, reason)])
+        text = decode_text(data, kind)
+    except UnicodeDecodeError as exc:  # only UTF-16 with a BOM can fail
+        return FileResult(display, kind, problems=[InputProblem(display, f"not UTF-16 text: {exc.reason}")])
     if utf16 and not may_touch_runai(text.encode("utf-8")):
         return FileResult(display, kind)  # the prefilter reads UTF-8 bytes; see it decoded
     return scan_text_file(text, display, kind)
