@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from runai_audit.cli import main
 from runai_audit.models import ApiCall, InputProblem, Observation
 from runai_audit.scanners.base import StreamStats
-from runai_audit.scanners.traffic import scan_access_log, scan_har
+from runai_audit.scanners.redact import mask_secrets
+from runai_audit.scanners.traffic import scan_access_log, scan_audit_log, scan_har
 from tests.bounded import deadline, run_bounded
 
 ENTRY = {
@@ -246,3 +247,73 @@ def test_a_deeply_nested_postman_collection_is_refused_in_bounded_memory(tmp_pat
                        seconds=60, memory_mb=1024)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == "1 [('JSON nests deeper than 100 levels; the rest of the file is not read', 17)]"
+
+
+# ---------------------------------------------------------------- medium: encodings, markers, audit logs, secrets
+
+USERS = 'requests.get("https://acme.run.ai/v1/k8s/users")'
+
+
+def test_non_utf8_sources_are_decoded_and_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lat.py").write_bytes(f"# -*- coding: latin-1 -*-\nimport requests\n{USERS}  # caf\xe9\n".encode("latin-1"))
+    (tmp_path / "lat.sh").write_bytes(b"# caf\xe9\ncurl https://acme.run.ai/v1/k8s/users\n")
+    (tmp_path / "lat.md").write_bytes(b"# Caf\xe9\n\n```bash\ncurl https://acme.run.ai/v1/k8s/users\n```\n")
+    (tmp_path / "lat.yaml").write_bytes(
+        b"# caf\xe9\napiVersion: run.ai/v1\nkind: RunaiJob\nmetadata:\n  name: x\n")
+    code, report = scan_cli(".", "--fail-on", "never")
+    assert code == 0
+    assert findings_of(report) == [
+        ("RA122", "lat.md", 4), ("RA122", "lat.py", 3), ("RA122", "lat.sh", 2), ("RA310", "lat.yaml", 2)]
+    assert report["coverage"]["errors"] == []
+
+
+def test_a_report_marker_in_code_does_not_hide_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rep.py").write_text(f"HEAD = '{{\"tool\": {{\"name\": \"runai-audit\"}}}}'\nimport requests\n{USERS}\n")
+    (tmp_path / "rep.sh").write_text("# <testsuites name=\"runai-audit\"\ncurl https://acme.run.ai/v1/k8s/users\n")
+    (tmp_path / "report.json").write_text(json.dumps({"tool": {"name": "runai-audit"}, "findings": [USERS]}))
+    _, report = scan_cli(".", "--fail-on", "never")
+    assert findings_of(report) == [("RA122", "rep.py", 3), ("RA122", "rep.sh", 2)]
+    assert report["coverage"]["files_skipped"] == [
+        {"path": "report.json", "reason": "a runai-audit report or baseline"}]
+
+
+def test_a_bad_first_audit_log_line_does_not_lose_the_events_after_it(tmp_path: Path) -> None:
+    event = {"kind": "Event", "apiVersion": "audit.k8s.io/v1", "auditID": "a1", "stage": "ResponseComplete",
+             "verb": "create", "requestURI": "/apis/run.ai/v1/namespaces/team-a/runaijobs",
+             "user": {"username": "alice"},
+             "objectRef": {"resource": "runaijobs", "namespace": "team-a", "apiGroup": "run.ai", "apiVersion": "v1"}}
+    lines = ['{"kind": "Event", oops}', json.dumps(event), json.dumps({**event, "auditID": "a2"})]
+    (tmp_path / "audit.log").write_text("\n".join(lines) + "\n")
+    stats = StreamStats()
+    found = list(scan_audit_log(tmp_path / "audit.log", "audit.log", stats))
+    assert calls(found) == [(2, ""), (3, "")]
+    assert stats.problems == [InputProblem("audit.log", "1 line is not JSON audit events (first at line 1)", 1)]
+
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZw"
+
+
+def test_a_token_in_a_recorded_url_path_reaches_no_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    entries = [{**ENTRY, "request": {**ENTRY["request"], "url": f"https://acme.run.ai/api/v1/share/{JWT}/files"}},
+               {**ENTRY, "request": {**ENTRY["request"], "url": f"https://acme.run.ai/v1/k8s/clusters/{JWT}"}}]
+    (tmp_path / "t.har").write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}, indent=2))
+    outputs = []
+    for fmt in ("json", "text", "sarif", "csv", "markdown", "html", "junit", "gitlab", "github"):
+        result = CliRunner().invoke(main, ["scan", "t.har", "--format", fmt, "--fail-on", "never",
+                                           "--history", "h.db"], catch_exceptions=False)
+        outputs.append(result.output)
+    CliRunner().invoke(main, ["baseline", "create", "t.har", "-o", "b.json"], catch_exceptions=False)
+    outputs += [(tmp_path / "h.db").read_bytes().decode("latin-1"), (tmp_path / "b.json").read_text()]
+    assert [output[:200] for output in outputs if "eyJ" in output] == []
+    _, report = scan_cli("t.har", "--fail-on", "never")
+    assert [(f["rule_id"], f["subject"]) for f in report["findings"]] == [
+        ("RA100", "GET /api/v1/share/***/files"), ("RA100", "GET /v1/k8s/clusters/***")]
+
+
+def test_concatenated_bearer_literals_and_cookie_jars_are_masked() -> None:
+    line = 'get(u, headers={"Authorization": "Bearer " + "s3cr3tLiteral"}, cookies={"s": "sessvalue42"})'
+    assert mask_secrets(line) == 'get(u, headers={"Authorization": "***" + "***"}, cookies=***)'
+    assert mask_secrets('h = {"X": "Bearer " + "s3cr3tLiteral"}') == 'h = {"X": "Bearer " + "***"}'
