@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from runai_audit.cli import main
-from runai_audit.models import ApiCall, InputProblem, Observation
+from runai_audit.collect.discovery import WalkOptions, discover
+from runai_audit.models import ApiCall, InputProblem, Observation, SkippedFile
 from runai_audit.scanners.base import StreamStats
 from runai_audit.scanners.redact import mask_secrets
 from runai_audit.scanners.traffic import scan_access_log, scan_audit_log, scan_har
@@ -317,3 +318,31 @@ def test_concatenated_bearer_literals_and_cookie_jars_are_masked() -> None:
     line = 'get(u, headers={"Authorization": "Bearer " + "s3cr3tLiteral"}, cookies={"s": "sessvalue42"})'
     assert mask_secrets(line) == 'get(u, headers={"Authorization": "***" + "***"}, cookies=***)'
     assert mask_secrets('h = {"X": "Bearer " + "s3cr3tLiteral"}') == 'h = {"X": "Bearer " + "***"}'
+
+
+# ---------------------------------------------------------------- low: stdin, excludes, big specs
+
+
+def test_stdin_is_capped_and_reported(tmp_path: Path) -> None:
+    big = b"# " + b"x" * (6 * 1024 * 1024) + b"\n"
+    result = CliRunner().invoke(main, ["scan", "-", "--format", "json"], input=big, catch_exceptions=False)
+    report = json.loads(result.output)
+    assert report["coverage"]["files_skipped"] == [{"path": "-", "reason": "larger than 5242880 bytes; not read"}]
+    assert result.exit_code == 0
+
+
+def test_forty_thousand_excludes_are_compiled_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in range(20):
+        (tmp_path / f"d{folder}").mkdir()
+        for index in range(10):
+            (tmp_path / f"d{folder}" / f"f{index}.sh").write_text("echo hi\n")
+    (tmp_path / "d3" / "keep.sh").write_text(CURL)
+    excludes = [f"gen{n}/*.py" if n % 2 else f"vendor/lib{n}" for n in range(40_000)] + ["d1", "*/f9.sh"]
+    skipped: list[SkippedFile] = []
+    with deadline(5):
+        found = discover([Path()], WalkOptions(exclude=tuple(excludes)), skipped)
+    shown = [c.display for c in found]
+    assert len(shown) == 18 * 9 + 1
+    assert "d3/keep.sh" in shown and "d2/f0.sh" in shown
+    assert not any(s.startswith("d1/") or s.endswith("/f9.sh") for s in shown)

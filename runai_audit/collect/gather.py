@@ -122,6 +122,8 @@ def collect(
             ordinary.append(cand)
     for result in _scan_files(ordinary, options, progress):
         _absorb(result, ctx, out)
+    if options.stdin_skipped is not None:
+        out.skipped.append(SkippedFile(options.stdin_name, options.stdin_skipped))
     if options.stdin_text is not None:
         name = options.stdin_name
         kind = sniff(name, options.stdin_text[:HEAD_BYTES].encode("utf-8", "replace"))
