@@ -28,7 +28,7 @@ MAX_YAML_ALIAS_NODES = 100_000  # nodes aliases may add when expanded (billion l
 MAX_JSON_STRING_BYTES = 8 * 1024 * 1024  # longer strings in recorded traffic are cut here
 MAX_INFLATE_RATIO = 500  # inflated : compressed; gzip of zeros is ~1000:1
 INFLATE_RATIO_FREE_BYTES = 16 * 1024 * 1024  # the ratio is only checked past this much output
-MAX_REGEX_LINE_CHARS = 64 * 1024  # longest text line handed to a per-line pattern
+MAX_VALIDATED_PATHS = 2_000  # OpenAPI schema validation covers this many path items (~1 ms each)
 
 
 class InputLimit(ValueError):

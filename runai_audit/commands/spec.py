@@ -17,6 +17,7 @@ import click
 
 from runai_audit.commands.common import EXIT_OK, guarded, write_output
 from runai_audit.knowledge.specs import SpecError, SpecIndex
+from runai_audit.limits import MAX_VALIDATED_PATHS
 from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
 
 _VERSION_LIKE = re.compile(r"^v?\d+\.\d+$")
@@ -124,8 +125,10 @@ def validate(**params: object) -> int:
     ref = str(params["source"])
     index = load_spec_ref(ref, _fetch_options(params)) if _is_url(ref) else _load_file(Path(ref))
     deprecated = len(index.deprecated_operations())
+    paths = len({op.path for op in index.operations})
+    sample = f"; schema checked on the first {MAX_VALIDATED_PATHS} of {paths} paths" if paths > MAX_VALIDATED_PATHS else ""
     click.echo(f"{_display(ref)}: valid OpenAPI document, {len(index.operations)} operations "
-               f"({deprecated} deprecated)")
+               f"({deprecated} deprecated){sample}")
     return EXIT_OK
 
 
