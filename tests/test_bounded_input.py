@@ -357,3 +357,17 @@ def test_a_spec_of_100000_operations_validates_in_bounded_time(tmp_path: Path) -
     assert result.exit_code == 0
     assert result.output.endswith("valid OpenAPI document, 100000 operations (0 deprecated); "
                                   "schema checked on the first 2000 of 100000 paths\n")
+
+
+def test_deep_notebook_json_and_alias_bomb_rules_are_reported_not_crashes(tmp_path: Path) -> None:
+    from runai_audit.knowledge.catalog import CatalogError, load_catalog
+    from runai_audit.scanners.notebook import scan_notebook
+
+    deep = '{"cells": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    assert [(p.path, p.reason) for p in scan_notebook(deep, "nb.ipynb").problems] == [
+        ("nb.ipynb", "notebook JSON nests deeper than 100 levels; refused")]
+    (tmp_path / "rules.yaml").write_text(LAUGHS + "\n")
+    with deadline(10), pytest.raises(CatalogError) as caught:
+        load_catalog((tmp_path / "rules.yaml",))
+    assert caught.value.problems == (
+        f"{tmp_path / 'rules.yaml'}:6: YAML aliases expand to more than 100000 nodes; refused (an alias bomb?)",)

@@ -20,6 +20,7 @@ from typing import Any
 from runai_audit import __version__
 from runai_audit.gate.config import display_path
 from runai_audit.judge.fingerprint import assign_fingerprints
+from runai_audit.limits import MAX_DEPTH, InputLimit, check_depth
 from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
 __all__ = [
@@ -118,8 +119,11 @@ def read_baseline(path: Path) -> Baseline:
         raise BaselineError(shown, f"cannot be read: {exc}") from None
     try:
         doc = json.loads(text)
+        check_depth(doc, "the baseline")
     except json.JSONDecodeError as exc:
         raise BaselineError(shown, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except (InputLimit, RecursionError):
+        raise BaselineError(shown, f"nests deeper than {MAX_DEPTH} levels") from None
     if not isinstance(doc, dict):
         raise BaselineError(shown, "must be a JSON object with schema_version and entries")
     version = doc.get("schema_version")
