@@ -349,10 +349,12 @@ def test_forty_thousand_excludes_are_compiled_once(tmp_path: Path, monkeypatch: 
 
 
 def test_a_spec_of_100000_operations_validates_in_bounded_time(tmp_path: Path) -> None:
-    paths = {f"/api/v1/things{i}": {"get": {"responses": {"200": {"description": "ok"}}}} for i in range(100_000)}
+    parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    paths = {f"/api/v1/things{i}/{{id}}": {"get": {"parameters": [parameter], "responses": {"200": {"description": "ok"}}}}
+             for i in range(100_000)}
     (tmp_path / "big.json").write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
                                                    "paths": paths}))
-    with deadline(40):  # 145 s before the schema check was bounded
+    with deadline(30):  # minutes before the schema check was bounded
         result = CliRunner().invoke(main, ["spec", "validate", str(tmp_path / "big.json")], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.output.endswith("valid OpenAPI document, 100000 operations (0 deprecated); "
