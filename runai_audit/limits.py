@@ -20,7 +20,7 @@ import yaml
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024  # a source file, notebook or manifest (--max-file-size)
 MAX_STDIN_BYTES = MAX_TEXT_BYTES  # `scan -`
-MAX_SPEC_BYTES = 64 * 1024 * 1024  # an OpenAPI spec (Run:ai's own are a few MB), after gunzip
+MAX_DATA_BYTES = 64 * 1024 * 1024  # an OpenAPI spec (Run:ai's are a few MB, after gunzip) or a baseline
 MAX_CONFIG_BYTES = 1024 * 1024  # .runai-audit.yaml
 MAX_DEPTH = 100  # JSON / YAML nesting; Kubernetes objects nest ~15, HAR entries ~8
 MAX_YAML_ALIASES = 1_000  # alias uses per YAML stream

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pathspec
 
-from runai_audit.limits import regular_file_problem
+from runai_audit.limits import MAX_TEXT_BYTES, InputLimit, read_capped, regular_file_problem
 from runai_audit.models import DEFAULT_MAX_FILE_SIZE, SkippedFile
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
@@ -111,8 +111,8 @@ class _IgnoreStack:
     def push(self, folder_display: str, folder: Path) -> int:
         ignore_file = folder / ".gitignore"
         try:
-            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            lines = read_capped(ignore_file, MAX_TEXT_BYTES).decode("utf-8", "replace").splitlines()
+        except (OSError, InputLimit):  # absent, or a FIFO / huge file that must not stall the walk
             return 0
         self._specs.append((folder_display, pathspec.GitIgnoreSpec.from_lines(lines)))
         return 1

@@ -20,7 +20,7 @@ from typing import Any
 from runai_audit import __version__
 from runai_audit.gate.config import display_path
 from runai_audit.judge.fingerprint import assign_fingerprints
-from runai_audit.limits import MAX_DEPTH, InputLimit, check_depth
+from runai_audit.limits import MAX_DATA_BYTES, MAX_DEPTH, InputLimit, check_depth, read_capped
 from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
 __all__ = [
@@ -114,8 +114,8 @@ def read_baseline(path: Path) -> Baseline:
     """Read and check a baseline; its path is shown relative to the working folder when under it."""
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(path, MAX_DATA_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, InputLimit) as exc:
         raise BaselineError(shown, f"cannot be read: {exc}") from None
     try:
         doc = json.loads(text)

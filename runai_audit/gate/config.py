@@ -228,8 +228,8 @@ def _toml_module() -> Any:
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, InputLimit) as exc:
         raise ConfigError(shown, "", f"cannot be read: {exc}") from None
     if "runai-audit" not in text:
         return None  # most pyproject files never mention us: skip the parse

@@ -22,8 +22,8 @@ import yaml
 from runai_audit.knowledge.specs.body_fields import resolve_pointer
 from runai_audit.knowledge.specs.index import SpecIndex
 from runai_audit.limits import (
+    MAX_DATA_BYTES,
     MAX_DEPTH,
-    MAX_SPEC_BYTES,
     MAX_VALIDATED_PATHS,
     InputLimit,
     check_depth,
@@ -272,9 +272,9 @@ def load_spec_file(path: Path, validate: bool = True) -> SpecIndex:
     """Read, parse, validate and index a user's OpenAPI file (JSON or YAML, optionally .gz)."""
     source = str(path)
     try:
-        raw = read_capped(path, MAX_SPEC_BYTES)
+        raw = read_capped(path, MAX_DATA_BYTES)
         if path.suffix == ".gz":
-            raw = gunzip_capped(raw, MAX_SPEC_BYTES)
+            raw = gunzip_capped(raw, MAX_DATA_BYTES)
         text = raw.decode("utf-8-sig")
     except OSError as error:
         raise SpecError(source, f"cannot read the file ({error.strerror or type(error).__name__})") from None
