@@ -373,3 +373,16 @@ def test_deep_notebook_json_and_alias_bomb_rules_are_reported_not_crashes(tmp_pa
         load_catalog((tmp_path / "rules.yaml",))
     assert caught.value.problems == (
         f"{tmp_path / 'rules.yaml'}:6: YAML aliases expand to more than 100000 nodes; refused (an alias bomb?)",)
+
+
+def test_a_fifo_gitignore_or_baseline_never_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / ".gitignore")
+    os.mkfifo(tmp_path / "base.json")
+    (tmp_path / "ok.sh").write_text(CURL)
+    with deadline(20):
+        code, report = scan_cli("ok.sh")
+        result = CliRunner().invoke(main, ["scan", "ok.sh", "--baseline", "base.json"], catch_exceptions=False)
+    assert (code, findings_of(report)) == (0, [("RA100", "ok.sh", 1)])
+    assert result.exit_code == 3
+    assert "base.json: cannot be read: not a regular file, not read" in result.output
