@@ -15,9 +15,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from runai_audit.limits import MAX_TEXT_BYTES
+
 # Text files larger than this are skipped, not read (recorded traffic is streamed and exempt).
 # The default of discovery, the config file and ScanOptions alike.
-DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = MAX_TEXT_BYTES  # see runai_audit.limits
 
 
 class Severity(str, enum.Enum):

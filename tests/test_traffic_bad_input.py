@@ -66,7 +66,8 @@ def test_binary_garbage(tmp_path: Path, kind: str) -> None:
     assert observations == []
     expected = {
         "har": InputProblem("garbage.bin", "invalid JSON", 1),
-        "audit": InputProblem("garbage.bin", "invalid JSON", 1),
+        # read line by line: a bad first line no longer hides the lines after it (issue 14)
+        "audit": InputProblem("garbage.bin", "65 lines are not JSON audit events (first at line 1)", 1),
         "postman": InputProblem("garbage.bin", "invalid JSON", 1),
         "access": InputProblem(
             "garbage.bin", "65 lines did not match the upstreaminfo or combined access log format "

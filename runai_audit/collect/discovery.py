@@ -1,9 +1,10 @@
 """Which files to scan: walk the given paths, honour .gitignore and --exclude, skip what we must.
 
 Directory symlinks are never followed (so a walk cannot loop); file symlinks are read like files.
-Binary files, files over the size limit and files that cannot be opened are reported as skipped
-with a reason, never silently dropped. So are the folders skipped by default because they are not
-the project (virtual environments, installed packages, build output, .git).
+Binary files, files over the size limit, files that cannot be opened, FIFOs, sockets, devices and
+dangling or looping symlinks are reported as skipped with a reason, never silently dropped (and
+never opened). So are the folders skipped by default because they are not the project (virtual
+environments, installed packages, build output, .git).
 
 Reports name files relative to the repository root (the git top level holding the scanned path,
 else the working directory), whatever path was given, so a path in a report opens from the root.
@@ -11,6 +12,7 @@ else the working directory), whatever path was given, so a path in a report open
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from pathlib import Path
 import pathspec
 
 from runai_audit.gate.globs import Globs, compile_globs
+from runai_audit.limits import MAX_TEXT_BYTES, InputLimit, read_capped, regular_file_problem
 from runai_audit.models import DEFAULT_MAX_FILE_SIZE, SkippedFile
 
 # Tool caches: never the project and never worth a line in the coverage.
@@ -75,8 +78,8 @@ class _IgnoreStack:
     def push(self, folder_display: str, folder: Path) -> int:
         ignore_file = folder / ".gitignore"
         try:
-            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            lines = read_capped(ignore_file, MAX_TEXT_BYTES).decode("utf-8", "replace").splitlines()
+        except (OSError, InputLimit):  # absent, or a FIFO / huge file that must not stall the walk
             return 0
         self._specs.append((folder_display, pathspec.GitIgnoreSpec.from_lines(lines)))
         return 1
@@ -93,7 +96,33 @@ class _IgnoreStack:
         return False
 
 
+def why_not_read(path: Path) -> str | None:
+    """None for a regular file (or a link to one); else the reason it is skipped. Never opens
+    the file: a FIFO would block, a device never ends."""
+    try:
+        why = regular_file_problem(path)
+    except OSError as exc:
+        if path.is_symlink():
+            loop = exc.errno == errno.ELOOP
+            return "symbolic link loop" if loop else "dangling symbolic link (its target does not exist)"
+        return f"cannot examine: {exc.strerror or type(exc).__name__}"
+    if why == "a folder":
+        return "symbolic link to a folder (not followed)"
+    return why
+
+
+def printable_name(name: str) -> str:
+    """A file name as reports may show it. Names that are not UTF-8 reach Python with
+    surrogate escapes, which no report encoding accepts; their bytes are shown as \\xNN."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
 def _join(base: str, name: str) -> str:
+    name = printable_name(name)
     return f"{base}/{name}" if base else name
 
 
@@ -156,11 +185,13 @@ def walk(
                 if ignores.ignored(child_display, True):
                     continue
                 yield from visit(Path(entry.path), child_display)
-            elif entry.is_symlink() and Path(entry.path).is_dir():
-                skipped.append(SkippedFile(shown, "symbolic link to a folder (not followed)"))
-            elif entry.is_file():
-                if ignores.ignored(child_display, False):
-                    continue
+                continue
+            if ignores.ignored(child_display, False):
+                continue
+            why = why_not_read(Path(entry.path))
+            if why:
+                skipped.append(SkippedFile(shown, why))
+            else:
                 legacy = _join(legacy_root or "", child_display) if renamed else ""
                 yield Candidate(Path(entry.path), shown, legacy if legacy != shown else "")
         ignores.pop(pushed)
@@ -187,9 +218,13 @@ def discover(paths: Sequence[Path], options: WalkOptions, skipped: list[SkippedF
                         continue
                     seen.add(key)
                 out.append(cand)
-        elif given.exists():
-            display = shown or given.as_posix()
+        elif given.is_symlink() or given.exists():
+            display = printable_name(shown or given.as_posix())
             if excludes and excludes.matches(display):
+                continue
+            why = why_not_read(given)
+            if why:
+                skipped.append(SkippedFile(display, why))
                 continue
             key = given.resolve()
             if key not in seen:
@@ -234,3 +269,8 @@ def _relative_to_cwd(path: Path) -> str | None:
     except ValueError:
         return None
     return "" if rel == "." else rel
+
+
+def _display_of(path: Path) -> str:
+    rel = _relative_to_cwd(path)
+    return printable_name(rel if rel else path.as_posix())

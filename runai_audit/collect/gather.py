@@ -173,6 +173,8 @@ def collect(
     out.jobs = workers_for(ordinary, options)
     for result in _scan_files(ordinary, options, progress, out.jobs):
         _absorb(result, ctx, out)
+    if options.stdin_skipped is not None:
+        out.skipped.append(SkippedFile(options.stdin_name, options.stdin_skipped))
     if options.stdin_text is not None:
         _scan_stdin(options, ctx, out)
     out.findings.extend(problem_findings(out.problems, ctx))

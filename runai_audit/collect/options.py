@@ -17,6 +17,7 @@ class ScanOptions:
     paths: tuple[Path, ...] = ()
     stdin_text: str | None = None  # the text of "-", when given
     stdin_name: str = "-"
+    stdin_skipped: str | None = None  # why "-" was not read (larger than the size limit)
     target: str | None = None  # None: the newest bundled release
     deployment: str = "self-hosted"
     as_of: str | None = None  # None: today

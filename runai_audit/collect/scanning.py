@@ -7,6 +7,7 @@ observations from that scanner, reported with the path, never the scan.
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import re
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from runai_audit.collect.discovery import Candidate
 from runai_audit.collect.filekinds import kind_from_name, sniff
 from runai_audit.judge.runai_judgement import names_other_vendor
+from runai_audit.limits import InputLimit, open_regular, read_capped
 from runai_audit.models import InputProblem, Observation, SkippedFile
 from runai_audit.scanners.base import ScanResult, StreamStats
 from runai_audit.scanners.lexical import contexts_of, merge, scan_lexical
@@ -87,18 +89,44 @@ class FileResult:
     skipped: SkippedFile | None = None
 
 
-def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
-    return f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-
-
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM tolerated) or UTF-16 with a BOM; raises UnicodeDecodeError otherwise."""
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")  # PEP 263
+
+
+def decode_text(data: bytes, kind: str = "text") -> str:
+    """UTF-8 (BOM tolerated) or UTF-16 with a BOM; raises UnicodeDecodeError for bad UTF-16.
+
+    Other bytes are still read, never skipped (a gate that passes because a file could not be
+    decoded lets its API calls through): Python by its PEP 263 coding cookie, anything else as
+    UTF-8 with U+FFFD for the bytes that are not (the API names we look for are ASCII).
+    """
     if data.startswith(UTF16_BOMS):
         return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    encoding = _coding_cookie(data) if kind == "python" else None
+    if encoding:
+        try:
+            return data.decode(encoding, "replace")
+        except (LookupError, TypeError):  # a codec that is not a text encoding (rot13)
+            pass
+    return data.decode("utf-8", "replace")
+
+
+def _coding_cookie(data: bytes) -> str | None:
+    """The codec a Python file declares on its first two lines, if Python knows it."""
+    for line in data.split(b"\n", 2)[:2]:
+        found = _CODING.match(line)
+        if found:
+            try:
+                return codecs.lookup(found.group(1).decode("ascii")).name
+            except (LookupError, UnicodeDecodeError):
+                return None
+    return None
 
 
 def scan_text_file(text: str, display: str, kind: str) -> FileResult:
@@ -126,47 +154,53 @@ def scan_text_file(text: str, display: str, kind: str) -> FileResult:
 
 # What our own outputs start with. A report or baseline committed to the tree (or written
 # into it by the previous CI run) quotes deprecated paths by the dozen; scanning it would turn
-# every finding into another one.
+# every finding into another one. Each marker goes with how the report's first byte reads, and
+# code never counts: a marker in a script's string must not hide the script from the gate.
+_JSON_START = (b"{", b"[")
 OWN_OUTPUT_MARKERS = (
-    re.compile(rb'"tool"\s*:\s*\{\s*"name"\s*:\s*"runai-audit"'),  # JSON report
-    re.compile(rb'"driver"\s*:\s*\{[^{}]*"name"\s*:\s*"runai-audit"'),  # SARIF
-    re.compile(rb'<testsuites name="runai-audit"'),  # JUnit
-    re.compile(rb'<meta name="generator" content="runai-audit'),  # HTML
-    re.compile(rb'"tool_version"[^{}]*"entries"\s*:\s*\[\s*\{\s*"fingerprint"'),  # baseline
-    re.compile(rb'^\[\s*\{\s*"description"[^{}]*"check_name"\s*:\s*"RA\d'),  # GitLab Code Quality
-    re.compile(rb"^## Run:ai API audit: "),  # Markdown summary
-    re.compile(rb"^rule_id,severity,status,"),  # CSV
+    (_JSON_START, re.compile(rb'"tool"\s*:\s*\{\s*"name"\s*:\s*"runai-audit"')),  # JSON report
+    (_JSON_START, re.compile(rb'"driver"\s*:\s*\{[^{}]*"name"\s*:\s*"runai-audit"')),  # SARIF
+    ((b"<",), re.compile(rb'<testsuites name="runai-audit"')),  # JUnit
+    ((b"<",), re.compile(rb'<meta name="generator" content="runai-audit')),  # HTML
+    (_JSON_START, re.compile(rb'"tool_version"[^{}]*"entries"\s*:\s*\[\s*\{\s*"fingerprint"')),  # baseline
+    (_JSON_START, re.compile(rb'^\[\s*\{\s*"description"[^{}]*"check_name"\s*:\s*"RA\d')),  # GitLab Code Quality
+    ((b"#",), re.compile(rb"^## Run:ai API audit: ")),  # Markdown summary
+    ((b"r",), re.compile(rb"^rule_id,severity,status,")),  # CSV
 )
+NEVER_OWN_OUTPUT = frozenset({"python", "shell", "dockerfile", "makefile", "notebook", "yaml"})
 
 
-def is_own_output(head: bytes) -> bool:
-    return any(marker.search(head) for marker in OWN_OUTPUT_MARKERS)
+def is_own_output(head: bytes, kind: str = "text") -> bool:
+    if kind in NEVER_OWN_OUTPUT:
+        return False
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return any(start.startswith(opening) and marker.search(head) for opening, marker in OWN_OUTPUT_MARKERS)
 
 
 def scan_candidate(candidate: Candidate, max_file_size: int) -> FileResult:
     """Read one (non-traffic) file and scan it. Never raises."""
     display = candidate.display
     try:
-        size = candidate.path.stat().st_size
-        if size > max_file_size:
-            return FileResult(display, skipped=SkippedFile(display, f"larger than {max_file_size} bytes"))
-        data = candidate.path.read_bytes()
+        data = read_capped(candidate.path, max_file_size)
+    except InputLimit as exc:
+        too_large = exc.reason.startswith("larger than")
+        reason = f"larger than {max_file_size} bytes" if too_large else exc.reason
+        return FileResult(display, skipped=SkippedFile(display, reason))
     except OSError as exc:
         return FileResult(display, problems=[InputProblem(display, f"cannot read: {exc.strerror or exc}")])
     head = data[:HEAD_BYTES]
     if b"\x00" in head and not head.startswith(UTF16_BOMS):
         return FileResult(display, skipped=SkippedFile(display, "binary file"))
     kind = sniff(candidate.path.name, head)
-    if is_own_output(head):
+    if is_own_output(head, kind):
         return FileResult(display, skipped=SkippedFile(display, "a runai-audit report or baseline"))
     utf16 = data.startswith(UTF16_BOMS)
     if not utf16 and not may_touch_runai(data):
         return FileResult(display, kind)
     try:
-        text = decode_text(data)
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-16 text: {exc.reason}" if utf16 else _first_bad_byte(data, exc)
-        return FileResult(display, kind, problems=[InputProblem(display, reason)])
+        text = decode_text(data, kind)
+    except UnicodeDecodeError as exc:  # only UTF-16 with a BOM can fail
+        return FileResult(display, kind, problems=[InputProblem(display, f"not UTF-16 text: {exc.reason}")])
     if utf16 and not may_touch_runai(text.encode("utf-8")):
         return FileResult(display, kind)  # the prefilter reads UTF-8 bytes; see it decoded
     return scan_text_file(text, display, kind)
@@ -180,9 +214,9 @@ def stream_kind(candidate: Candidate, log_format: str | None = None) -> str | No
     if kind_from_name(candidate.path.name) in NEVER_TRAFFIC:
         return None  # no need to open the file twice
     try:
-        with candidate.path.open("rb") as fh:
+        with open_regular(candidate.path) as fh:
             head = fh.read(HEAD_BYTES)
-    except OSError:
+    except (OSError, InputLimit):
         return None
     kind = sniff_traffic_kind(head, candidate.path.name)
     if kind is None and log_format and candidate.path.name.lower().endswith((".log", ".log.gz")):

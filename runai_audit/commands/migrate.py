@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from runai_audit.commands.common import EXIT_OK, EXIT_TOOL_FAILED, fail, guarded, write_output
+from runai_audit.limits import MAX_TEXT_BYTES, InputLimit, read_at_most, read_capped
 
 _NOTE = (
     "# Replace projectId and clusterId with your project's id and your cluster's uuid; "
@@ -17,9 +18,9 @@ _NOTE = (
 
 
 def _read(file: str) -> str:
-    if file == "-":
-        return sys.stdin.read()
-    return Path(file).read_text(encoding="utf-8", errors="replace")
+    """FILE or stdin, capped like any scanned file (InputLimit beyond)."""
+    data = read_at_most(sys.stdin.buffer, MAX_TEXT_BYTES) if file == "-" else read_capped(Path(file), MAX_TEXT_BYTES)
+    return data.decode("utf-8", errors="replace")
 
 
 @click.command()
@@ -37,7 +38,7 @@ def migrate(file: str, fmt: str, redact: bool, output: Path | None) -> int:
         raise click.BadParameter(f"{file} is not a readable file", param_hint="FILE")
     try:
         found = migrate_all(_read(file))
-    except (MigrationError, OSError) as exc:
+    except (MigrationError, OSError, InputLimit) as exc:
         fail(f"{file}: {exc}")
         return EXIT_TOOL_FAILED
     if not found:

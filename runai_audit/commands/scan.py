@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from runai_audit.api import ScanOptions, run_scan
+from runai_audit.collect.scanning import decode_text
 from runai_audit.commands.common import (
     EXIT_TOOL_FAILED,
     fail,
@@ -23,6 +24,7 @@ from runai_audit.commands.common import (
     progress_printer,
     write_output,
 )
+from runai_audit.limits import InputLimit, read_at_most
 from runai_audit.models import DEFAULT_CONTEXT_LEVELS, Report
 
 if TYPE_CHECKING:
@@ -34,6 +36,17 @@ FORMATS_WITH_HINT = frozenset({"text", "github", "markdown"})
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def read_stdin(max_bytes: int) -> tuple[str | None, str | None]:
+    """The text of "-", or why it was not read: stdin is capped like any file (a pipe from
+    /dev/zero must not fill memory), and bytes that are not UTF-8 are replaced, not fatal."""
+    try:
+        return decode_text(read_at_most(sys.stdin.buffer, max_bytes)), None
+    except InputLimit as exc:
+        return None, exc.reason
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-16 text: {exc.reason}"
 
 
 class SharedOption(click.Option):
@@ -120,11 +133,13 @@ def build_scan_options(params: dict[str, object]) -> tuple[ScanOptions, object]:
             _check_log_format(from_file)
     raw_paths: tuple[Path, ...] = tuple(params.get("paths") or ())  # type: ignore[arg-type]
     paths = tuple(p for p in raw_paths if str(p) != "-") or ((Path(),) if not raw_paths else ())
-    stdin_text = sys.stdin.read() if any(str(p) == "-" for p in raw_paths) else None
+    stdin_text, stdin_skipped = (
+        read_stdin(config.max_file_size) if any(str(p) == "-" for p in raw_paths) else (None, None))
     spec = _resolve_spec(config.spec)
     options = ScanOptions(
         paths=paths,
         stdin_text=stdin_text,
+        stdin_skipped=stdin_skipped,
         stdin_name=str(params.get("stdin_filename") or "-"),
         target=config.target,
         deployment=config.deployment,

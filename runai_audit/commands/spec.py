@@ -16,6 +16,7 @@ import click
 from runai_audit.atomic import write_atomically
 from runai_audit.commands.common import EXIT_FINDINGS, EXIT_OK, guarded, write_output
 from runai_audit.knowledge.specs import SpecError, SpecIndex
+from runai_audit.limits import MAX_VALIDATED_PATHS
 from runai_audit.upgrade.spec_fetch import FetchOptions, fetch_spec, safe_url
 
 _VERSION_LIKE = re.compile(r"^[vV]?\d+\.\d+(?:\.\d+)?$")
@@ -153,8 +154,10 @@ def validate(**params: object) -> int:
             fail(f"{source}: {len(problems)} problems")
         return EXIT_TOOL_FAILED
     deprecated = len(index.deprecated_operations())
+    paths = len({op.path for op in index.operations})
+    sample = f"; schema checked on the first {MAX_VALIDATED_PATHS} of {paths} paths" if paths > MAX_VALIDATED_PATHS else ""
     click.echo(f"{source}: valid OpenAPI document, {len(index.operations)} operations "
-               f"({deprecated} deprecated)")
+               f"({deprecated} deprecated){sample}")
     return EXIT_OK
 
 

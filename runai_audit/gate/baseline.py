@@ -19,6 +19,7 @@ from runai_audit import __version__
 from runai_audit.atomic import write_atomically
 from runai_audit.gate.config import display_path
 from runai_audit.judge.fingerprint import assign_fingerprints
+from runai_audit.limits import MAX_DATA_BYTES, MAX_DEPTH, InputLimit, check_depth, read_capped
 from runai_audit.models import Finding, Location, Severity, Status, Suppression
 
 __all__ = [
@@ -103,15 +104,16 @@ def read_baseline(path: Path) -> Baseline:
     """Read and check a baseline; its path is shown relative to the working folder when under it."""
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(path, MAX_DATA_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, InputLimit) as exc:
         raise BaselineError(shown, f"cannot be read: {exc}") from None
     try:
         doc = json.loads(text)
+        check_depth(doc, "the baseline")
     except json.JSONDecodeError as exc:
         raise BaselineError(shown, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
-        raise BaselineError(shown, "is not a baseline: JSON nested too deeply") from None
+    except (InputLimit, RecursionError):
+        raise BaselineError(shown, f"nests deeper than {MAX_DEPTH} levels") from None
     if not isinstance(doc, dict):
         raise BaselineError(shown, "must be a JSON object with schema_version and entries")
     version = doc.get("schema_version")

@@ -19,6 +19,7 @@ import yaml
 
 from runai_audit.gate.config_values import REPORT_FORMATS, ConfigError, check_settings
 from runai_audit.gate.exemptions import Exemption
+from runai_audit.limits import MAX_CONFIG_BYTES, InputLimit, check_yaml, read_capped
 from runai_audit.models import DEFAULT_CONTEXT_LEVELS, DEFAULT_MAX_FILE_SIZE
 
 __all__ = [
@@ -163,9 +164,15 @@ _ConfigLoader.add_constructor("tag:yaml.org,2002:bool", _true_false_only)
 def _read_yaml(path: Path, shown: str) -> tuple[Any, dict[int, tuple[int, int]]]:
     """The document and, per exemption index, the (line, column) where that entry starts."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_CONFIG_BYTES).decode("utf-8")
+        check_yaml(text)  # an alias bomb would expand while constructing
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, "", f"cannot be read: {exc}") from None
+    except InputLimit as exc:
+        where = f" at line {exc.line}" if exc.line else ""
+        raise ConfigError(shown, "", f"cannot be read{where}: {exc.reason}") from None
+    except yaml.YAMLError:
+        pass  # reported with its line by the loader below
     loader = _ConfigLoader(text)
     try:
         node = loader.get_single_node()
@@ -221,8 +228,8 @@ def _toml_module() -> Any:
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, InputLimit) as exc:
         raise ConfigError(shown, "", f"cannot be read: {exc}") from None
     if "runai-audit" not in text:
         return None  # most pyproject files never mention us: skip the parse

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from runai_audit.limits import MAX_DEPTH, InputLimit, check_depth
 from runai_audit.models import InputProblem, Location, Observation
 from runai_audit.scanners.base import ScanResult
 from runai_audit.scanners.shell.json import read_json_string
@@ -213,9 +214,12 @@ def _scan_cell(cell: Cell, kernel: str, path: str, raw_index: LineIndex) -> Scan
 def scan_notebook(text: str, path: str) -> ScanResult:
     try:
         nb = json.loads(text)
+        check_depth(nb, "notebook JSON")
     except json.JSONDecodeError as exc:
         return ScanResult(problems=[InputProblem(path, f"not valid notebook JSON: {exc.msg} at line {exc.lineno} "
                                                        f"column {exc.colno}", exc.lineno)])
+    except (InputLimit, RecursionError):
+        return ScanResult(problems=[InputProblem(path, f"notebook JSON nests deeper than {MAX_DEPTH} levels; refused")])
     if not isinstance(nb, dict):
         return ScanResult(problems=[InputProblem(path, "not a notebook: the top level is not a JSON object")])
     kernel = _kernel_language(nb)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["MASK", "is_secret_name", "looks_opaque", "mask_secrets"]
+__all__ = ["MASK", "is_secret_name", "looks_opaque", "mask_path", "mask_secrets"]
 
 MASK = "***"
 
@@ -96,9 +96,19 @@ _COLON_VALUE = re.compile(
     rf"(?i)([\s{{,(]|^)([\"']?)({_NAME})\2(\s*:\s*)(?![rRbBuUfF]{{0,2}}[\"'|>{{\[*\s])([^\s,}})#]+)"
 )
 _OPAQUE_RUN = re.compile(r"[A-Za-z0-9+/=_-]{25,}")
+# "Bearer " + "literal": the scheme and its token written as two literals
+_SCHEME_PLUS_LITERAL = re.compile(
+    r"(?i)(\b(?:bearer|basic|token|digest)\s*[\"']\s*\+\s*)([rRbBuUfF]{0,2})([\"'])(.*?)(?<!\\)\3"
+)
+# a literal concatenated to a value already masked: "***" + "rest of the secret"
+_MASKED_PLUS_LITERAL = re.compile(r"(\*\*\*[\"']\s*\+\s*)([rRbBuUfF]{0,2})([\"'])(.*?)(?<!\\)\3")
 # auth=("user", "password"), HTTPBasicAuth("user", "password"), aiohttp.BasicAuth(...): the
 # arguments are credentials whatever their names.
-_AUTH_ARGS = re.compile(r"(?i)(\bauth\s*=\s*[(\[]|\b(?:http)?(?:basic|digest|proxy)auth\s*\()")
+# So are cookies=: every value of the jar is a session, whatever its name (cookies={"s": v}).
+_AUTH_ARGS = re.compile(
+    r"(?i)(\bauth\s*=\s*[(\[]|\b(?:http)?(?:basic|digest|proxy)auth\s*\(|\bcookies\s*=\s*(?:dict\s*)?[({\[])"
+)
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 
 def _mask_auth_arguments(line: str) -> str:
@@ -107,7 +117,7 @@ def _mask_auth_arguments(line: str) -> str:
         if match.start() < pos:
             continue
         opener = line[match.end() - 1]
-        closer = ")" if opener == "(" else "]"
+        closer = _CLOSERS[opener]
         depth, end = 1, match.end()
         while end < len(line) and depth:
             depth += {opener: 1, closer: -1}.get(line[end], 0)
@@ -115,6 +125,21 @@ def _mask_auth_arguments(line: str) -> str:
         out.append(line[pos:match.end()] + MASK + (closer if depth == 0 else ""))
         pos = end
     return "".join(out) + line[pos:]
+
+
+def secret_segment(segment: str) -> bool:
+    """A URL path segment that is a credential, not a resource name or id: a JWT, a vendor
+    token, or an opaque blob that is not a plain hex id (UUIDs and hashes name resources)."""
+    if _JWT.search(segment) or _VENDOR_TOKEN.search(segment):
+        return True
+    return looks_opaque(segment) and not _HEX.fullmatch(segment)
+
+
+def mask_path(path: str) -> str:
+    """A URL path with its secret-looking segments (`/share/eyJhbGciOi...`) replaced by `***`."""
+    if len(path) < 25:  # no segment can be long enough to look secret
+        return path
+    return "/".join(MASK if secret_segment(part) else part for part in path.split("/"))
 
 
 def _opaque_sub(match: re.Match[str]) -> str:
@@ -129,9 +154,11 @@ def mask_secrets(line: str) -> str:
     out = _URL_USERINFO.sub(rf"\1:{MASK}@", out)
     out = _CURL_USER.sub(rf"\1:{MASK}", out)
     out = _HEADER_LINE.sub(rf"\1\2{MASK}", out)
+    out = _SCHEME_PLUS_LITERAL.sub(rf"\1\2\3{MASK}\3", out)
     out = _AUTH_SCHEME.sub(rf"\1\2{MASK}", out)
     out = _mask_auth_arguments(out)
     out = _QUOTED_VALUE.sub(rf"\1\2\1\3\4\5{MASK}\5", out)
+    out = _MASKED_PLUS_LITERAL.sub(rf"\1\2\3{MASK}\3", out)
     out = _ARGV_FLAG_VALUE.sub(rf"\1\2\3{MASK}\3", out)
     out = _CLI_FLAG.sub(rf"\1\2{MASK}", out)
     out = _BARE_ASSIGN.sub(rf"\1={MASK}", out)

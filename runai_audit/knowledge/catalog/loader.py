@@ -18,6 +18,7 @@ from runai_audit.knowledge.catalog.releases import Releases, load_releases
 from runai_audit.knowledge.catalog.rows import parse_row
 from runai_audit.knowledge.catalog.source import CatalogError, items, line_of, parse_yaml, type_name
 from runai_audit.knowledge.resources import rules_dir
+from runai_audit.limits import MAX_TEXT_BYTES, InputLimit, read_capped
 from runai_audit.models import RuleInfo
 
 RELEASES_FILE = "releases.yaml"
@@ -92,8 +93,8 @@ def _user_files(path: Path, problems: list[str]) -> list[Path]:
 
 def _read_rows(path: Path, origin: str, releases: Releases, user: bool, problems: list[str]) -> list[Rule]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(path, MAX_TEXT_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError, InputLimit) as exc:
         problems.append(f"{origin}: cannot read the rules file: {getattr(exc, 'strerror', None) or exc}")
         return []
     try:

@@ -14,6 +14,8 @@ from typing import Any, cast
 
 import yaml
 
+from runai_audit.limits import InputLimit, check_yaml
+
 # The C loader is much faster and keeps the same marks; fall back when libyaml is missing.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -36,7 +38,14 @@ class YamlDoc:
 
 
 def parse_yaml(text: str, origin: str) -> YamlDoc:
-    """Parse one YAML document; a syntax error becomes a CatalogError naming file and line."""
+    """Parse one YAML document; a syntax error or a breach of the bounded-input policy (an
+    alias bomb in a user's rules) becomes a CatalogError naming file and line."""
+    try:
+        check_yaml(text)
+    except InputLimit as exc:
+        raise CatalogError([f"{origin}:{exc.line or 1}: {exc.reason}"]) from None
+    except yaml.YAMLError:
+        pass  # reported with its line below
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

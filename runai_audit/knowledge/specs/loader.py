@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,6 +21,16 @@ import yaml
 
 from runai_audit.knowledge.specs.body_fields import resolve_pointer
 from runai_audit.knowledge.specs.index import SpecIndex
+from runai_audit.limits import (
+    MAX_DATA_BYTES,
+    MAX_DEPTH,
+    MAX_VALIDATED_PATHS,
+    InputLimit,
+    check_depth,
+    check_yaml,
+    gunzip_capped,
+    read_capped,
+)
 
 _BUNDLE = re.compile(r"^runai-openapi-(\d+)\.(\d+)\.json\.gz$")
 _MAX_REASON = 200
@@ -158,6 +169,16 @@ def _check_refs(doc: Mapping[str, Any], source: str) -> None:
             raise SpecError(source, f"unresolvable reference {ref!r}", _json_path(trail))
 
 
+def _validation_sample(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document with at most MAX_VALIDATED_PATHS path items: the schema validator costs
+    about a millisecond per operation (100,000 took minutes). References are still all checked
+    (_check_refs), and the index reads every operation whatever its shape."""
+    paths = doc.get("paths")
+    if not isinstance(paths, Mapping) or len(paths) <= MAX_VALIDATED_PATHS:
+        return doc
+    return {**doc, "paths": dict(itertools.islice(paths.items(), MAX_VALIDATED_PATHS))}
+
+
 def _validate(doc: Mapping[str, Any], source: str) -> None:
     # Imported here: the validator and jsonschema take 50+ ms to import, which every run on a
     # bundled spec would otherwise pay.
@@ -167,7 +188,7 @@ def _validate(doc: Mapping[str, Any], source: str) -> None:
 
     _check_refs(doc, source)
     try:
-        validate(doc)
+        validate(_validation_sample(doc))
     except OpenAPIValidationError as error:
         location, reason = _pinpoint(error)
         raise SpecError(source, reason, location) from None
@@ -197,7 +218,7 @@ def spec_problems(doc: Mapping[str, Any], source: str) -> list[SpecError]:
     version = str(doc.get("openapi", ""))
     validator = {"3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}.get(version[:3], OpenAPIV30SpecValidator)
     try:
-        for error in validator(doc).iter_errors():
+        for error in validator(_validation_sample(doc)).iter_errors():
             location, reason = _pinpoint(error)
             problems.append(SpecError(source, reason, location))
     except Exception:  # an unresolvable remote reference and the like: report what the one-shot check says
@@ -241,36 +262,55 @@ def _string_keys(node: Any) -> Any:
 
 
 def parse_spec_text(text: str, source: str) -> Any:
-    """JSON, or else YAML (safe loader only)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SpecError(source, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-        except RecursionError:  # [[[[...]]]]: a spec is never this deep
-            raise SpecError(source, "not a usable spec: JSON nested too deeply") from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """JSON, or else YAML (safe loader only); both within the bounded-input policy."""
     try:
-        return _string_keys(yaml.load(text, Loader=loader))  # SafeLoader or its C twin, never the full one
+        if text.lstrip().startswith(("{", "[")):
+            doc = _parse_json(text, source)
+        else:
+            check_yaml(text)  # before loading: an alias bomb expands in _string_keys
+            doc = _parse_yaml(text, source)
+        check_depth(doc, "the spec")
+    except (InputLimit, RecursionError) as error:
+        reason = error.reason if isinstance(error, InputLimit) else f"nests deeper than {MAX_DEPTH} levels"
+        where = f" (line {error.line})" if isinstance(error, InputLimit) and error.line else ""
+        raise SpecError(source, f"{reason}{where}") from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or "unreadable"
-        raise SpecError(source, f"neither JSON nor YAML{where}: {problem}") from None
+        raise SpecError(source, _yaml_reason(error)) from None
+    return doc
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SpecError(source, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _string_keys(yaml.load(text, Loader=loader))  # SafeLoader or its C twin, never the full one
+
+
+def _yaml_reason(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+    problem = getattr(error, "problem", None) or "unreadable"
+    return f"neither JSON nor YAML{where}: {problem}"
 
 
 def load_spec_file(path: Path, validate: bool = True) -> SpecIndex:
     """Read, parse, validate and index a user's OpenAPI file (JSON or YAML, optionally .gz)."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_DATA_BYTES)
         if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
+            raw = gunzip_capped(raw, MAX_DATA_BYTES)
         text = raw.decode("utf-8-sig")
     except OSError as error:
         raise SpecError(source, f"cannot read the file ({error.strerror or type(error).__name__})") from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
+    except InputLimit as error:
+        raise SpecError(source, error.reason) from None
+    except (UnicodeDecodeError, ValueError):
         raise SpecError(source, "not a UTF-8 text file") from None
     return load_spec_document(parse_spec_text(text, source), source=source, validate=validate)
 

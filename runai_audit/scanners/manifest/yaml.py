@@ -20,9 +20,12 @@ from typing import Any
 
 import yaml
 
-MAX_DEPTH = 100  # Kubernetes objects nest about 15 deep; dashboards about 10
+from runai_audit.limits import MAX_DEPTH as LIMIT_DEPTH
+from runai_audit.limits import MAX_YAML_ALIASES
+
+MAX_DEPTH = LIMIT_DEPTH  # Kubernetes objects nest about 15 deep; dashboards about 10
 MAX_NODES = 250_000  # per document
-MAX_ALIAS_EVENTS = 1_000  # per document
+MAX_ALIAS_EVENTS = MAX_YAML_ALIASES  # per document
 MAX_DOCUMENT_CHARS = 2_000_000
 
 _FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

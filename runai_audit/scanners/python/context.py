@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from runai_audit.models import Location
+from runai_audit.models import InputProblem, Location
 from runai_audit.scanners.python.index import Index
 from runai_audit.scanners.python.resolve import Resolver
 from runai_audit.scanners.redact import mask_secrets
@@ -26,6 +26,7 @@ class Context:
         self.index = Index(tree)
         self.resolver = Resolver(self.index)
         self.consumed: set[int] = set()  # ids of string nodes that fed a detected call
+        self.problems: list[InputProblem] = []  # parts of the source refused by a reader
 
     def inside(self, node: ast.AST, ancestor: ast.AST) -> bool:
         """Whether `node` sits anywhere below `ancestor` in the tree."""

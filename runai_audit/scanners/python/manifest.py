@@ -13,7 +13,8 @@ import re
 
 import yaml
 
-from runai_audit.models import Confidence, FieldRef, Location, ManifestObject
+from runai_audit.limits import InputLimit, check_yaml
+from runai_audit.models import Confidence, FieldRef, InputProblem, Location, ManifestObject
 from runai_audit.scanners.python.body import dict_paths, scalar_value
 from runai_audit.scanners.python.context import Context
 from runai_audit.scanners.redact import is_secret_name, looks_opaque
@@ -123,7 +124,7 @@ def yaml_manifests(ctx: Context, node: ast.Constant | ast.JoinedStr) -> list[Man
         return []
     if isinstance(node, ast.Constant):
         text = _PLACEHOLDER.sub(_HOLE, text)
-    documents = _compose(text)
+    documents = _compose(ctx, node, text)
     if not documents:
         return []
     lines_match = text.count("\n") == (node.end_lineno or node.lineno) - node.lineno
@@ -199,10 +200,15 @@ def _placeholder_value(ctx: Context, value: ast.FormattedValue) -> str:
     return literal if literal and _PLAIN_SCALAR.fullmatch(literal) else _HOLE
 
 
-def _compose(text: str) -> list[yaml.Node]:
+def _compose(ctx: Context, node: ast.expr, text: str) -> list[yaml.Node]:
     try:
+        check_yaml(text)  # _walk expands aliases: a billion laughs would never end
         return [doc for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
     except yaml.YAMLError:
+        return []
+    except InputLimit as exc:
+        line = ctx.location(node).line
+        ctx.problems.append(InputProblem(ctx.path, f"YAML in a string at line {line}: {exc.reason}", line))
         return []
 
 

@@ -40,8 +40,10 @@ def scan_python(text: str, path: str, *, line_offset: int = 0) -> ScanResult:
     tree = _parse(text, path, line_offset, result)
     if tree is None:
         return result
+    ctx = Context(text, path, line_offset, tree)
     try:
-        result.observations.extend(_observe(Context(text, path, line_offset, tree)))
+        result.observations.extend(_observe(ctx))
+        result.problems.extend(ctx.problems)
     except RecursionError:
         result.problems.append(InputProblem(path, "Python source nested too deeply to analyse"))
     return result

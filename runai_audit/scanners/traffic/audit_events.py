@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from runai_audit.models import ApiCall, BodyField, Location, Observation, ServerSignal, Usage
+from runai_audit.scanners.redact import mask_path
 from runai_audit.scanners.traffic.bodies import object_fields
 from runai_audit.scanners.traffic.signals import caller_name, mask_text
 from runai_audit.scanners.traffic.times import iso_utc
@@ -75,7 +76,7 @@ def request_url(event: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
     uri = _text(event, "requestURI")
     parts = urlsplit(uri) if uri else None
     if parts and parts.path.startswith(f"/apis/{RUNAI_GROUP}/"):
-        return parts.path, query_names(parts.query)
+        return mask_path(parts.path), query_names(parts.query)
     ref = event.get("objectRef") or {}
     segments = ["apis", RUNAI_GROUP, _text(ref, "apiVersion") or "{*}"]
     if _text(ref, "namespace"):

@@ -109,9 +109,7 @@ class _AuditScan:
                 continue
             if first:
                 first = False
-                try:
-                    json.loads(raw)
-                except ValueError:  # not one value per line: a pretty-printed document
+                if _opens_document(raw):  # not one value per line: a pretty-printed document
                     yield from self._document(stream, raw, line, whole_file=True)
                     return
             if b"run.ai" in raw or b"EventList" in raw or raw.lstrip().startswith(b"["):
@@ -170,6 +168,19 @@ class _AuditScan:
                 f"{self.bad_lines} {noun} not JSON audit events (first at line {self.first_bad})",
                 self.first_bad,
             ))
+
+
+def _opens_document(first: bytes) -> bool:
+    """Does the first line open a pretty-printed document, rather than hold one event? A line
+    that reads as a whole value (`{...}`) but does not parse is one bad line of a JSON-lines
+    log: the events after it must still count."""
+    try:
+        json.loads(first)
+        return False
+    except (ValueError, RecursionError):
+        pass
+    body = first.strip()
+    return body.startswith((b"{", b"[")) and not body.endswith((b"}", b"]"))
 
 
 class _RootBuilder:

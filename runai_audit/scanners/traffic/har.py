@@ -129,5 +129,5 @@ def scan_har(
 ) -> Iterator[Observation]:
     """Observations for the Run:ai requests recorded in a HAR file (.har, .har.gz, .zhar)."""
     scan = _HarScan(path, stats, options or TrafficOptions())
-    yield from guarded(file, path, stats, scan.options.max_inflated_bytes, scan.run, lambda: scan.line)
+    yield from guarded(file, path, stats, scan.options.max_inflated_bytes, scan.run, lambda: scan.line, json=True)
     scan.sink.finish()

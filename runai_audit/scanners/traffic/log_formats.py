@@ -58,7 +58,7 @@ def compile_format(text: str, name: str = "custom", trailing: bool = False) -> L
         parts.append(_literal(fmt[position : match.start()]))
         variable = match.group(1) or match.group(2)
         following = fmt[match.end() : match.end() + 1]
-        body = f"[^{re.escape(following)}]*" if following and following != "$" else ".*?" if following else ".*"
+        body = _body(following)
         if variable in CAPTURED and variable not in named:
             named.add(variable)
             parts.append(f"(?P<{variable}>{body})")
@@ -70,6 +70,17 @@ def compile_format(text: str, name: str = "custom", trailing: bool = False) -> L
         raise LogFormatError("the log format has no $request, $request_uri or $uri")
     tail = r"(?:\s.*)?" if trailing else r"\s*"
     return LogFormat(name, re.compile("".join(parts) + tail + r"\Z"))
+
+
+def _body(following: str) -> str:
+    """What a variable matches: anything up to the next literal character. Before a space
+    (matched as `\\s+`) that is no whitespace at all: if a value could also hold tabs, a run of
+    tabs could be split between neighbouring variables in exponentially many ways."""
+    if following == " ":
+        return r"\S*"
+    if following and following != "$":
+        return f"[^{re.escape(following)}]*"
+    return ".*?" if following else ".*"
 
 
 def _literal(text: str) -> str:

@@ -103,7 +103,7 @@ class _PostmanScan:
     def load_variables(self, file: Path) -> None:
         """First pass. A fault here is left for the second pass to report, with its line."""
         try:
-            with open_stream(file, self.options.max_inflated_bytes) as stream:
+            with open_stream(file, self.options.max_inflated_bytes, json=True) as stream:
                 read_variables(stream, self.variables)
         except Exception:  # reported by the second pass, which meets the same fault
             return
@@ -195,5 +195,5 @@ def scan_postman(
     """Observations for the Run:ai requests and saved examples of a Postman collection."""
     scan = _PostmanScan(path, stats, options or TrafficOptions())
     scan.load_variables(file)
-    yield from guarded(file, path, stats, scan.options.max_inflated_bytes, scan.run, lambda: scan.line)
+    yield from guarded(file, path, stats, scan.options.max_inflated_bytes, scan.run, lambda: scan.line, json=True)
     scan.sink.finish()

@@ -16,6 +16,9 @@ from typing import BinaryIO
 
 import ijson
 
+from runai_audit.limits import INFLATE_RATIO_FREE_BYTES, MAX_INFLATE_RATIO, open_regular
+from runai_audit.scanners.traffic.jsonlimit import JsonLimiter
+
 PIECE_BYTES = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -27,8 +30,11 @@ JsonEvent = tuple[str, str, object]
 class InputTooLarge(Exception):
     """The inflated stream passed the configured limit."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"decompressed size exceeds {limit} bytes")
+    def __init__(self, limit: int, ratio: bool = False) -> None:
+        super().__init__(
+            f"decompresses more than {MAX_INFLATE_RATIO} times its compressed size (a decompression bomb?)"
+            if ratio else f"decompressed size exceeds {limit} bytes"
+        )
         self.limit = limit
 
 
@@ -53,6 +59,7 @@ class _Inflater(io.RawIOBase):
         self._limit = limit
         self._inflater = zlib.decompressobj(wbits)
         self._out = 0
+        self._in = 0  # compressed bytes read, for the ratio cap
         self._pending = b""
         self._done = False
 
@@ -72,36 +79,55 @@ class _Inflater(io.RawIOBase):
         self._out += len(data)
         if self._out > self._limit:
             raise InputTooLarge(self._limit)
+        if self._out > INFLATE_RATIO_FREE_BYTES and self._out > MAX_INFLATE_RATIO * max(self._in, 1):
+            raise InputTooLarge(self._limit, ratio=True)
         buffer[: len(data)] = data
         return len(data)
 
     def _inflate_more(self, want: int) -> bytes:
         try:
-            if self._inflater.unconsumed_tail:
-                return self._inflater.decompress(self._inflater.unconsumed_tail, want)
+            # eof first: at the end of a member zlib may still report the bytes after it as
+            # unconsumed_tail, and inflating those again returns nothing, forever
             if self._inflater.eof:
-                rest = self._inflater.unused_data
-                if rest.strip(b"\x00") and self._wbits != zlib.MAX_WBITS:
-                    # another gzip member follows (concatenated .gz files are valid gzip)
-                    self._inflater = zlib.decompressobj(self._wbits)
-                    return self._inflater.decompress(rest, want)
-                self._done = True
-                return b""
-            chunk = self._source.read(PIECE_BYTES)
-            if not chunk:
+                return self._next_member(want)
+            data = self._inflater.unconsumed_tail or self._read()
+            if not data:
                 self._done = True
                 raise CorruptCompression("compressed stream ends early (truncated file?)")
-            return self._inflater.decompress(chunk, want)
+            return self._inflater.decompress(data, want)
         except zlib.error as exc:
+            self._done = True
             raise CorruptCompression("compressed stream is corrupt") from exc
 
+    def _read(self) -> bytes:
+        chunk = self._source.read(PIECE_BYTES)
+        self._in += len(chunk)
+        return chunk
 
-def open_stream(file: Path, max_inflated: int) -> BinaryIO:
-    """Open `file` for buffered reading, inflating gzip / zlib and skipping a UTF-8 BOM.
+    def _next_member(self, want: int) -> bytes:
+        """Start the next gzip member (concatenated .gz files are valid gzip); zero padding
+        after the last member is ignored, as gzip(1) does; anything else is reported."""
+        rest = self._inflater.unused_data
+        while len(rest.lstrip(b"\x00")) < 2 and (chunk := self._read()):
+            rest += chunk
+        rest = rest.lstrip(b"\x00")
+        if not rest:
+            self._done = True
+            return b""
+        if self._wbits == zlib.MAX_WBITS or not rest.startswith(GZIP_MAGIC):
+            self._done = True
+            raise CorruptCompression("unexpected bytes after the compressed data (ignored from there)")
+        self._inflater = zlib.decompressobj(self._wbits)
+        return self._inflater.decompress(rest, want)
+
+
+def open_stream(file: Path, max_inflated: int, json: bool = False) -> BinaryIO:
+    """Open `file` for buffered reading, inflating gzip / zlib and skipping a UTF-8 BOM;
+    `json` passes it through JsonLimiter (nesting and string length within the policy).
 
     Raises OSError when the file cannot be opened, UnsupportedEncoding for UTF-16 text.
     """
-    raw = file.open("rb")
+    raw = open_regular(file)  # never a FIFO or device: they block or never end
     head = raw.read(2)
     raw.seek(0)
     stream: BinaryIO
@@ -117,7 +143,7 @@ def open_stream(file: Path, max_inflated: int) -> BinaryIO:
     elif start[:2] in UTF16_BOMS:
         stream.close()
         raise UnsupportedEncoding("UTF-16 text is not supported; save the file as UTF-8")
-    return stream
+    return io.BufferedReader(JsonLimiter(stream), PIECE_BYTES) if json else stream
 
 
 def _looks_like_zlib(head: bytes) -> bool:

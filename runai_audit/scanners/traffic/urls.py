@@ -1,7 +1,7 @@
 """Recorded URLs reduced to what may be kept: scheme, host, path and query parameter *names*.
 
 Credentials in the authority (`https://user:pass@host`), query values and fragments are dropped
-here, before anything is built from a URL.
+here, and secret-looking path segments masked, before anything is built from a URL.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
 from runai_audit.models import QueryParam
-from runai_audit.scanners.redact import MASK, looks_opaque
+from runai_audit.scanners.redact import MASK, looks_opaque, mask_path
 
 _QUERY_NAME = re.compile(r"[A-Za-z_$@][A-Za-z0-9_.$@\[\]-]{0,63}")
 
@@ -31,7 +31,14 @@ class RecordedUrl:
 
 
 def split_url(raw: str) -> RecordedUrl:
-    """Split an absolute URL, or a path with an optional query."""
+    """Split an absolute URL, or a path with an optional query. Secret-looking path segments
+    (a token in `/share/eyJ...`) are masked here, before anything is built from the URL."""
+    url = _split(raw)
+    masked = mask_path(url.path)
+    return url if masked == url.path else RecordedUrl(url.base, url.host, masked, url.query_names)
+
+
+def _split(raw: str) -> RecordedUrl:
     text = raw.strip().partition("#")[0]
     rest, _, query = text.partition("?")
     scheme, sep, after = rest.partition("://")
