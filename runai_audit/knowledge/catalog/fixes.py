@@ -47,9 +47,9 @@ def path_swap(old: str, new: str) -> tuple[str, str] | None:
     a, b = _shape(old), _shape(new)
     if "{}" not in a and "{}" not in b:
         return (old, new) if old != new else None
-    if len(a) != len(b) or any((x == "{}") != (y == "{}") for x, y in zip(a, b)):
+    if len(a) != len(b) or any((x == "{}") != (y == "{}") for x, y in zip(a, b, strict=True)):
         return None
-    differing = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    differing = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     if not differing or "{}" in a[: differing[-1] + 1]:
         return None
     last = differing[-1]

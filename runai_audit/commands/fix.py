@@ -1,0 +1,290 @@
+"""`runai-audit fix`: scan, plan the catalog's fixes, show them as a diff or write them.
+
+The I/O edge of runai_audit.fix: reads the files the findings are in, writes the fixed bytes,
+re-scans the changed files and restores any file whose re-scan does not confirm its fixes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import click
+
+from runai_audit.commands.common import guarded, write_output
+from runai_audit.commands.scan import build_scan_options, scan_options
+from runai_audit.models import Finding, FixSuggestion, Report, TextEdit
+
+FORMATS = ["diff", "json", "sarif", "markdown", "html"]
+
+
+@dataclass
+class FileResult:
+    path: str
+    disk: Path
+    before: bytes
+    after: bytes
+    text_before: str
+    text_after: str
+    outcomes: list[object]
+    problem: str = ""  # why the file was restored / not written
+    written: list[str] = field(default_factory=list)  # REST request files (--migrate-dir)
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(v.strip().upper() for value in values for v in value.split(",") if v.strip())
+
+
+def resolve_display(display: str, given: Sequence[Path]) -> Path | None:
+    """The file on disk behind a finding's path (relative to the working directory, or to the
+    folder given on the command line when that folder is elsewhere)."""
+    candidates = [Path.cwd() / display] + [p / display for p in given if p.is_dir()] + [Path(display)]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def dirty_files(files: Sequence[Path]) -> list[Path]:
+    """Target files with uncommitted changes in their git work tree (untracked ones too).
+    Files outside any work tree are never dirty."""
+    dirty: list[Path] = []
+    for file in files:
+        try:
+            result = subprocess.run(
+                ["git", "status", "--porcelain", "--", file.name],
+                cwd=file.parent, capture_output=True, text=True, timeout=60, check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if result.returncode == 0 and result.stdout.strip():
+            dirty.append(file)
+    return dirty
+
+
+def _suggestion(outcome: object, text: str) -> FixSuggestion:
+    from runai_audit.fix.apply import apply_text
+    from runai_audit.fix.plan import Outcome
+    from runai_audit.fix.textpos import Lines
+
+    assert isinstance(outcome, Outcome)
+    if outcome.status != "fixed" or not outcome.edits:
+        return FixSuggestion(outcome.safety, note=outcome.reason)
+    lines = Lines(text)
+    edits = []
+    for span in outcome.edits:
+        (sl, sc), (el, ec) = lines.position(span.start), lines.position(span.end)
+        edits.append(TextEdit(sl, sc, el, ec, span.text))
+    start = min(s.start for s in outcome.edits)
+    end = max(s.end for s in outcome.edits)
+    shifted = [replace(s, start=s.start - start, end=s.end - start) for s in outcome.edits]
+    fixed_text = apply_text(text[start:end], shifted)
+    return FixSuggestion(outcome.safety, fixed_text, tuple(edits), outcome.reason)
+
+
+def _write_migrations(results: list[FileResult], migrate_dir: Path) -> set[int]:
+    """Write the REST request of every Cluster API finding with a `migration` outcome; the ids
+    of the findings whose request was written."""
+    from runai_audit.fix.migration import from_snippet, migrations_of, request_name, request_text
+    from runai_audit.fix.plan import Outcome
+    from runai_audit.migrate.convert import Migration
+
+    prepared: set[int] = set()
+    migrate_dir.mkdir(parents=True, exist_ok=True)
+    taken = {p.name for p in migrate_dir.iterdir()}
+    for result in results:
+        wanted = [o for o in result.outcomes if isinstance(o, Outcome) and o.status == "migration"]
+        if not wanted:
+            continue
+        found = migrations_of(result.text_after)
+        requests: list[Migration] = []
+        if isinstance(found, list):  # the file is the manifest: the full, unmasked request
+            requests = found
+            prepared.update(id(o.finding) for o in wanted)
+        else:  # a manifest inside another file: the request the finding carries
+            for outcome in wanted:
+                kind = outcome.finding.subject.rsplit(" ", 1)[-1]
+                request = from_snippet(kind, outcome.finding.snippet or "")
+                if request is not None:
+                    requests.append(request)
+                    prepared.add(id(outcome.finding))
+        for request in requests:
+            name = request_name(request, taken)
+            taken.add(name)
+            (migrate_dir / name).write_text(request_text(request), encoding="utf-8")
+            result.written.append(str(migrate_dir / name))
+    return prepared
+
+
+@click.command()
+@scan_options
+@click.option("--write", is_flag=True, help="Apply the fixes (default: print them as a unified diff).")
+@click.option("--select", multiple=True, metavar="RULE", help="Fix only these rules (ids or prefixes such as RA6); repeatable, or comma-separated.")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Never fix these rules; repeatable, or comma-separated.")
+@click.option("--unsafe", is_flag=True, help="Also apply fixes marked unsafe (a person must check them).")
+@click.option("--allow-dirty", is_flag=True, help="Write even to files with uncommitted git changes.")
+@click.option("--migrate-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write the REST request of each Cluster API workload manifest here.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="diff", show_default=True,
+              help="diff, or a report whose findings carry their fix.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the output here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that fails (default error).")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="Baselined findings are not fixed.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@guarded
+def fix(**params: object) -> int:
+    """Fix what the catalog can rewrite in PATHS: print a unified diff, or apply it with --write.
+    Exit 0 when nothing is left to fix, 1 when findings remain (as scan)."""
+    from runai_audit.api import run_scan
+    from runai_audit.fix.plan import Selection
+
+    if any(str(p) == "-" for p in params.get("paths") or ()):  # type: ignore[attr-defined]
+        raise click.BadParameter("fix edits files; it cannot read -", param_hint="PATHS")
+    options, config = build_scan_options(params)
+    selection = Selection(
+        select=_split(params.get("select") or ()),  # type: ignore[arg-type]
+        ignore=_split(params.get("ignore") or ()),  # type: ignore[arg-type]
+        unsafe=bool(params.get("unsafe")),
+        migrate=params.get("migrate_dir") is not None,
+    )
+    report = run_scan(options)
+    given = list(options.paths)
+    results, skipped = _plan_all(report, selection, given)
+    write = bool(params.get("write"))
+    if write:
+        dirty = dirty_files([r.disk for r in results if r.after != r.before])
+        if dirty and not params.get("allow_dirty"):
+            names = ", ".join(sorted(str(d) for d in dirty))
+            raise click.ClickException(f"uncommitted changes in {names}; commit or stash them, or pass --allow-dirty")
+        _write_and_verify(results, options, report)
+    prepared: set[int] = set()
+    migrate_dir = params.get("migrate_dir")
+    if write and isinstance(migrate_dir, Path):
+        prepared = _write_migrations(results, migrate_dir)
+    return _finish(report, results, skipped, prepared, params, config, write)
+
+
+def _plan_all(report: Report, selection: object, given: list[Path]) -> tuple[list[FileResult], list[str]]:
+    from runai_audit.api import default_catalog
+    from runai_audit.fix.apply import NotEditable, apply_bytes, apply_text, byte_edits, decode
+    from runai_audit.fix.plan import Selection, fixable, plan_file
+
+    assert isinstance(selection, Selection)
+    rules = {r.id: r for r in default_catalog().rules}
+    by_path: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if fixable(finding):
+            by_path.setdefault(finding.location.path, []).append(finding)
+    unreadable = {p.path for p in report.coverage.errors}
+    results: list[FileResult] = []
+    skipped: list[str] = []
+    for path in sorted(by_path):
+        disk = resolve_display(path, given)
+        if disk is None:
+            skipped.append(f"{path}: not found on disk")
+            continue
+        if path in unreadable:  # a reader failed on it: what it means is not known well enough
+            skipped.append(f"{path}: its reader reported a problem, so it is not edited")
+            continue
+        raw = disk.read_bytes()
+        try:
+            decoded = decode(raw)
+        except NotEditable as exc:
+            skipped.append(f"{path}: {exc}")
+            continue
+        plan = plan_file(path, by_path[path], rules, decoded.text, selection)
+        edits = plan.edits
+        after = apply_bytes(raw, byte_edits(decoded, edits))
+        results.append(FileResult(path, disk, raw, after, decoded.text, apply_text(decoded.text, edits), list(plan.outcomes)))
+    return results, skipped
+
+
+def _write_and_verify(results: list[FileResult], options: object, report: Report) -> None:
+    """Write each changed file, re-scan them together, and restore any file whose fixes the
+    re-scan (or its own reader) does not confirm."""
+    from runai_audit.api import ScanOptions, run_scan
+    from runai_audit.fix.plan import Outcome
+    from runai_audit.fix.verify import findings_problem, still_loads
+
+    assert isinstance(options, ScanOptions)
+    changed = [r for r in results if r.after != r.before]
+    for result in changed:
+        result.problem = still_loads(result.path, result.text_before, result.text_after) or ""
+    ready = [r for r in changed if not r.problem]
+    for result in ready:
+        result.disk.write_bytes(result.after)
+    if not ready:
+        return
+    rescan = run_scan(replace(options, only_files=frozenset(r.disk.resolve() for r in ready)))
+    for result in ready:
+        fixed = [o for o in result.outcomes if isinstance(o, Outcome) and o.status == "fixed"]
+        before = [f for f in report.findings if f.location.path == result.path]
+        after = [f for f in rescan.findings if f.location.path == result.path]
+        result.problem = findings_problem(before, after, fixed) or ""
+        if result.problem:
+            result.disk.write_bytes(result.before)
+
+
+def _finish(report: Report, results: list[FileResult], skipped: list[str],
+            prepared: set[int], params: dict[str, object], config: object, write: bool) -> int:
+    from runai_audit.fix.diff import file_diff, render_diffs
+    from runai_audit.fix.plan import Outcome
+    from runai_audit.gate.policy import exit_code
+    from runai_audit.reporters import get_reporter
+
+    suggestions: dict[int, FixSuggestion] = {}
+    applied: set[int] = set()
+    for result in results:
+        for outcome in result.outcomes:
+            assert isinstance(outcome, Outcome)
+            if result.problem and outcome.status == "fixed":
+                outcome = Outcome(outcome.finding, "failed", outcome.safety, result.problem)
+            suggestions[id(outcome.finding)] = _suggestion(outcome, result.text_before)
+            if outcome.status == "fixed":
+                applied.add(id(outcome.finding))
+            if outcome.status == "migration":
+                note = "migration prepared" if id(outcome.finding) in prepared else (
+                    "migration not prepared: pass --write" if not write else "migration not prepared: no request could be built")
+                suggestions[id(outcome.finding)] = FixSuggestion(outcome.safety, note=note)
+    findings = tuple(
+        replace(f, fix=suggestions[id(f)]) if id(f) in suggestions else f for f in report.findings
+    )
+    diffs = [file_diff(r.path, r.text_before, r.text_after) for r in results if not r.problem]
+    diff_text = render_diffs(diffs)
+    shown = replace(report, findings=findings, extras={**report.extras, "fix_diff": diff_text})
+    fmt = str(params.get("fmt") or "diff")
+    output = params.get("output")
+    if fmt == "diff":
+        if not write:
+            write_output(diff_text, output if isinstance(output, Path) else None)
+    else:
+        write_output(get_reporter(fmt)(shown), output if isinstance(output, Path) else None)
+    if not params.get("quiet"):
+        click.echo(_summary(findings, results, skipped, write), err=True, nl=False)
+    # As scan: what is left in the files decides. Nothing is left of a fix that was written.
+    left = [f for f in findings if not (write and id(f) in applied)]
+    fail_on = str(params.get("fail_on") or getattr(config, "fail_on", "error") or "error")
+    return exit_code(replace(report, findings=tuple(left)), fail_on, strict=False)
+
+
+def _summary(findings: Sequence[Finding], results: list[FileResult], skipped: list[str], write: bool) -> str:
+    counts: dict[str, int] = {}
+    lines: list[str] = []
+    for f in findings:
+        if f.fix is None:
+            continue
+        fixed = bool(f.fix.edits)
+        key = ("fixed" if write else "fixable") if fixed else (
+            "unsafe" if f.fix.note.startswith("unsafe") else "migration" if f.fix.note == "migration prepared" else "left")
+        counts[key] = counts.get(key, 0) + 1
+        if not fixed:
+            use = f"; replacement: {f.replacement}" if f.fix.safety == "manual" and f.replacement != "none" else ""
+            lines.append(f"  {f.location} {f.rule_id}: {f.fix.note}{use}\n")
+    verb = "fixed" if write else "fixable"
+    head = (f"{counts.get(verb, 0)} {verb}, {counts.get('unsafe', 0)} need --unsafe, "
+            f"{counts.get('migration', 0)} migrations prepared, {counts.get('left', 0)} left for a person")
+    out = [head + "\n", *lines]
+    out += [f"  restored {r.path}: {r.problem}\n" for r in results if r.problem]
+    out += [f"  skipped {s}\n" for s in skipped]
+    out += [f"  wrote {m}\n" for r in results for m in r.written]
+    return "".join(out)
+
