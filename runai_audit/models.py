@@ -267,6 +267,8 @@ class FixSuggestion:
     replacement_text: str = ""
     edits: tuple[TextEdit, ...] = ()
     note: str = ""
+    # fixed | unsafe (needs --unsafe) | migration (a REST request file) | manual | failed
+    status: str = "manual"
 
 
 # A use in documentation or in a comment is debt to list, not a build to break: by default its

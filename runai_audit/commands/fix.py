@@ -68,7 +68,7 @@ def _suggestion(outcome: object, text: str) -> FixSuggestion:
 
     assert isinstance(outcome, Outcome)
     if outcome.status != "fixed" or not outcome.edits:
-        return FixSuggestion(outcome.safety, note=outcome.reason)
+        return FixSuggestion(outcome.safety, note=outcome.reason, status=outcome.status)
     lines = Lines(text)
     edits = []
     for span in outcome.edits:
@@ -78,7 +78,7 @@ def _suggestion(outcome: object, text: str) -> FixSuggestion:
     end = max(s.end for s in outcome.edits)
     shifted = [replace(s, start=s.start - start, end=s.end - start) for s in outcome.edits]
     fixed_text = apply_text(text[start:end], shifted)
-    return FixSuggestion(outcome.safety, fixed_text, tuple(edits), outcome.reason)
+    return FixSuggestion(outcome.safety, fixed_text, tuple(edits), outcome.reason, "fixed")
 
 
 def _write_migrations(results: list[FileResult], migrate_dir: Path) -> set[int]:
@@ -144,7 +144,6 @@ def fix(**params: object) -> int:
         select=_split(params.get("select") or ()),  # type: ignore[arg-type]
         ignore=_split(params.get("ignore") or ()),  # type: ignore[arg-type]
         unsafe=bool(params.get("unsafe")),
-        migrate=params.get("migrate_dir") is not None,
     )
     report = run_scan(options)
     given = list(options.paths)
@@ -241,10 +240,8 @@ def _finish(report: Report, results: list[FileResult], skipped: list[str],
             suggestions[id(outcome.finding)] = _suggestion(outcome, result.text_before)
             if outcome.status == "fixed":
                 applied.add(id(outcome.finding))
-            if outcome.status == "migration":
-                note = "migration prepared" if id(outcome.finding) in prepared else (
-                    "migration not prepared: pass --write" if not write else "migration not prepared: no request could be built")
-                suggestions[id(outcome.finding)] = FixSuggestion(outcome.safety, note=note)
+            if outcome.status == "migration" and id(outcome.finding) in prepared:
+                suggestions[id(outcome.finding)] = FixSuggestion(outcome.safety, note="migration prepared", status="migration")
     findings = tuple(
         replace(f, fix=suggestions[id(f)]) if id(f) in suggestions else f for f in report.findings
     )
@@ -272,9 +269,9 @@ def _summary(findings: Sequence[Finding], results: list[FileResult], skipped: li
     for f in findings:
         if f.fix is None:
             continue
-        fixed = bool(f.fix.edits)
+        fixed = f.fix.status == "fixed"
         key = ("fixed" if write else "fixable") if fixed else (
-            "unsafe" if f.fix.note.startswith("unsafe") else "migration" if f.fix.note == "migration prepared" else "left")
+            "unsafe" if f.fix.status == "unsafe" else "migration" if f.fix.note == "migration prepared" else "left")
         counts[key] = counts.get(key, 0) + 1
         if not fixed:
             use = f"; replacement: {f.replacement}" if f.fix.safety == "manual" and f.replacement != "none" else ""

@@ -28,7 +28,6 @@ class Selection:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     unsafe: bool = False
-    migrate: bool = False  # --migrate-dir given
 
     def wants(self, rule_id: str) -> bool:
         if self.select and not any(rule_id.startswith(s) for s in self.select):
@@ -92,9 +91,7 @@ def plan_finding(finding: Finding, rule: Rule | None, text: str, lines: Lines, s
         return Outcome(finding, "manual", "manual", fix.reason if fix and fix.reason else NO_REWRITE)
     why = f" ({fix.reason})" if fix.reason else ""
     if rule is not None and rule.match_kind == "crd":
-        if not selection.migrate:
-            return Outcome(finding, "manual", fix.safety, "pass --migrate-dir DIR to write the REST request")
-        return Outcome(finding, "migration", fix.safety, "migration prepared")
+        return Outcome(finding, "migration", fix.safety, "pass --write --migrate-dir DIR to write the REST request")
     if fix.safety == "unsafe" and not selection.unsafe:
         return Outcome(finding, "unsafe", "unsafe", f"unsafe fix, applied only with --unsafe{why}")
     assert rule is not None

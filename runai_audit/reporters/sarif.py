@@ -76,6 +76,26 @@ def _location(f: Finding) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+def _fixes(f: Finding) -> list[dict[str, Any]]:
+    """SARIF fix objects (on reports of `runai-audit fix`), so code scanning can show the change."""
+    if f.fix is None or not f.fix.edits:
+        return []
+    replacements = [
+        {
+            "deletedRegion": {"startLine": e.start_line, "startColumn": e.start_column,
+                              "endLine": e.end_line, "endColumn": e.end_column},
+            "insertedContent": {"text": e.text},
+        }
+        for e in f.fix.edits
+    ]
+    change = {
+        "artifactLocation": {"uri": artifact_uri(f.location.path), "uriBaseId": "%SRCROOT%"},
+        "replacements": replacements,
+    }
+    text = f"{f.fix.safety} fix: {f.fix.replacement_text}"
+    return [{"description": {"text": text}, "artifactChanges": [change]}]
+
+
 def _properties(f: Finding) -> dict[str, Any]:
     props: dict[str, Any] = {
         "status": f.status.value,
@@ -109,6 +129,8 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": _properties(f),
     }
+    if fixes := _fixes(f):
+        result["fixes"] = fixes
     if f.suppression is not None:
         s = f.suppression
         suppression: dict[str, Any] = {
