@@ -62,7 +62,6 @@ def dirty_files(files: Sequence[Path]) -> list[Path]:
 
 
 def _suggestion(outcome: object, text: str) -> FixSuggestion:
-    from runai_audit.fix.apply import apply_text
     from runai_audit.fix.plan import Outcome
     from runai_audit.fix.textpos import Lines
 
@@ -74,10 +73,8 @@ def _suggestion(outcome: object, text: str) -> FixSuggestion:
     for span in outcome.edits:
         (sl, sc), (el, ec) = lines.position(span.start), lines.position(span.end)
         edits.append(TextEdit(sl, sc, el, ec, span.text))
-    start = min(s.start for s in outcome.edits)
-    end = max(s.end for s in outcome.edits)
-    shifted = [replace(s, start=s.start - start, end=s.end - start) for s in outcome.edits]
-    fixed_text = apply_text(text[start:end], shifted)
+    # The new text of each edit, in file order (a removal adds nothing): never input values.
+    fixed_text = " | ".join(s.text for s in sorted(outcome.edits, key=lambda s: s.start) if s.text)
     return FixSuggestion(outcome.safety, fixed_text, tuple(edits), outcome.reason, "fixed")
 
 
@@ -146,29 +143,32 @@ def fix(**params: object) -> int:
         unsafe=bool(params.get("unsafe")),
     )
     report = run_scan(options)
+    after_write = report
     given = list(options.paths)
-    results, skipped = _plan_all(report, selection, given)
+    results, skipped = _plan_all(report, selection, given, options.rules)
     write = bool(params.get("write"))
     if write:
         dirty = dirty_files([r.disk for r in results if r.after != r.before])
         if dirty and not params.get("allow_dirty"):
             names = ", ".join(sorted(str(d) for d in dirty))
-            raise click.ClickException(f"uncommitted changes in {names}; commit or stash them, or pass --allow-dirty")
-        _write_and_verify(results, options, report)
+            raise click.UsageError(f"uncommitted changes in {names}; commit or stash them, or pass --allow-dirty")
+        after_write = _write_and_verify(results, options, report)
     prepared: set[int] = set()
     migrate_dir = params.get("migrate_dir")
     if write and isinstance(migrate_dir, Path):
         prepared = _write_migrations(results, migrate_dir)
-    return _finish(report, results, skipped, prepared, params, config, write)
+    return _finish(report, after_write, results, skipped, prepared, params, config, write)
 
 
-def _plan_all(report: Report, selection: object, given: list[Path]) -> tuple[list[FileResult], list[str]]:
+def _plan_all(report: Report, selection: object, given: list[Path], rule_files: Sequence[Path]) -> tuple[list[FileResult], list[str]]:
     from runai_audit.api import default_catalog
+    from runai_audit.knowledge.catalog import load_catalog
     from runai_audit.fix.apply import NotEditable, apply_bytes, apply_text, byte_edits, decode
     from runai_audit.fix.plan import Selection, fixable, plan_file
 
     assert isinstance(selection, Selection)
-    rules = {r.id: r for r in default_catalog().rules}
+    catalog = load_catalog(rule_files) if rule_files else default_catalog()
+    rules = {r.id: r for r in catalog.rules}
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
         if fixable(finding):
@@ -197,7 +197,7 @@ def _plan_all(report: Report, selection: object, given: list[Path]) -> tuple[lis
     return results, skipped
 
 
-def _write_and_verify(results: list[FileResult], options: object, report: Report) -> None:
+def _write_and_verify(results: list[FileResult], options: object, report: Report) -> Report:
     """Write each changed file, re-scan them together, and restore any file whose fixes the
     re-scan (or its own reader) does not confirm."""
     from runai_audit.api import ScanOptions, run_scan
@@ -212,7 +212,7 @@ def _write_and_verify(results: list[FileResult], options: object, report: Report
     for result in ready:
         result.disk.write_bytes(result.after)
     if not ready:
-        return
+        return report
     rescan = run_scan(replace(options, only_files=frozenset(r.disk.resolve() for r in ready)))
     for result in ready:
         fixed = [o for o in result.outcomes if isinstance(o, Outcome) and o.status == "fixed"]
@@ -221,9 +221,14 @@ def _write_and_verify(results: list[FileResult], options: object, report: Report
         result.problem = findings_problem(before, after, fixed) or ""
         if result.problem:
             result.disk.write_bytes(result.before)
+    # What the files hold now: the re-scan for the files that stayed fixed, the first scan elsewhere.
+    kept = {r.path for r in ready if not r.problem}
+    now = [f for f in report.findings if f.location.path not in kept]
+    now += [f for f in rescan.findings if f.location.path in kept]
+    return replace(report, findings=tuple(sorted(now, key=lambda f: f.sort_key)))
 
 
-def _finish(report: Report, results: list[FileResult], skipped: list[str],
+def _finish(report: Report, after_write: Report, results: list[FileResult], skipped: list[str],
             prepared: set[int], params: dict[str, object], config: object, write: bool) -> int:
     from runai_audit.fix.diff import file_diff, render_diffs
     from runai_audit.fix.plan import Outcome
@@ -231,15 +236,12 @@ def _finish(report: Report, results: list[FileResult], skipped: list[str],
     from runai_audit.reporters import get_reporter
 
     suggestions: dict[int, FixSuggestion] = {}
-    applied: set[int] = set()
     for result in results:
         for outcome in result.outcomes:
             assert isinstance(outcome, Outcome)
             if result.problem and outcome.status == "fixed":
                 outcome = Outcome(outcome.finding, "failed", outcome.safety, result.problem)
             suggestions[id(outcome.finding)] = _suggestion(outcome, result.text_before)
-            if outcome.status == "fixed":
-                applied.add(id(outcome.finding))
             if outcome.status == "migration" and id(outcome.finding) in prepared:
                 suggestions[id(outcome.finding)] = FixSuggestion(outcome.safety, note="migration prepared", status="migration")
     findings = tuple(
@@ -251,16 +253,15 @@ def _finish(report: Report, results: list[FileResult], skipped: list[str],
     fmt = str(params.get("fmt") or "diff")
     output = params.get("output")
     if fmt == "diff":
-        if not write:
+        if not write and (diff_text or isinstance(output, Path)):  # no diff: print nothing at all
             write_output(diff_text, output if isinstance(output, Path) else None)
     else:
         write_output(get_reporter(fmt)(shown), output if isinstance(output, Path) else None)
     if not params.get("quiet"):
         click.echo(_summary(findings, results, skipped, write), err=True, nl=False)
-    # As scan: what is left in the files decides. Nothing is left of a fix that was written.
-    left = [f for f in findings if not (write and id(f) in applied)]
+    # As scan, on what the files hold when the command ends (the re-scan after --write).
     fail_on = str(params.get("fail_on") or getattr(config, "fail_on", "error") or "error")
-    return exit_code(replace(report, findings=tuple(left)), fail_on, strict=False)
+    return exit_code(after_write if write else report, fail_on, strict=False)
 
 
 def _summary(findings: Sequence[Finding], results: list[FileResult], skipped: list[str], write: bool) -> str:

@@ -62,6 +62,11 @@ def _text_region_end(text: str, start: int) -> int:
     return index
 
 
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end
+
+
 def _words(text: str, start: int, end: int) -> list[_Word]:
     return [_Word(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)]
 
@@ -121,6 +126,12 @@ def _removal(text: str, word: _Word, listed: bool) -> Span:
     start = word.start
     while start > 0 and text[start - 1] in " \t":
         start -= 1
+    rest = text[word.end : _line_end(text, word.end)].strip()
+    if (start == 0 or text[start - 1] == "\n") and not rest:
+        # Alone on a continuation line: drop the line and the backslash that led to it.
+        lead = text[: max(start - 1, 0)].rstrip("\r")
+        if lead.endswith("\\"):
+            return Span(len(lead[:-1].rstrip(" \t")), word.end, "")
     return Span(start, word.end, "")
 
 
@@ -133,10 +144,11 @@ def cli_edits(text: str, offset: int, match: Mapping[str, Any]) -> list[Span] | 
     command = [str(w) for w in match.get("command") or ()]
     if not command:
         return "the rule names no command words to rewrite"
+    opens_list = text[offset:].lstrip()[:1] in ("[", "(")  # an argv list, maybe over several lines
     head = _words(text, offset, min(len(text), _text_region_end(text, offset) + 1))
-    if not head:
+    if not head and not opens_list:
         return "no command found where the finding is"
-    listed = _is_list_item(text, head[0]) or (len(head) > 1 and _is_list_item(text, head[1]))
+    listed = opens_list or _is_list_item(text, head[0]) or (len(head) > 1 and _is_list_item(text, head[1]))
     if listed:
         close = min((i for i in (text.find("]", offset), text.find(")", offset)) if i >= 0), default=len(text))
         words = _words(text, offset, close)

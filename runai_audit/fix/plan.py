@@ -138,3 +138,13 @@ def plan_file(
         if not f.suppressed and fixable(f) and selection.wants(f.rule_id)
     ]
     return FilePlan(path, resolve_overlaps(outcomes))
+
+
+def fix_text(
+    path: str, text: str, findings: Iterable[Finding], rules: Mapping[str, Rule], selection: Selection
+) -> tuple[str, FilePlan]:
+    """The fixed text of one file and its plan (no I/O: for embedding and for tests)."""
+    from runai_audit.fix.apply import apply_text
+
+    plan = plan_file(path, [f for f in findings if f.location.path == path], rules, text, selection)
+    return apply_text(text, plan.edits), plan
