@@ -118,7 +118,7 @@ def _removal(text: str, word: _Word, listed: bool) -> Span:
     """The span that removes one word and the separator before it."""
     if listed:
         start = word.start - 1  # the opening quote
-        while start > 0 and text[start - 1] in " \t":
+        while start > 0 and text[start - 1] in " \t\r\n":
             start -= 1
         if start > 0 and text[start - 1] == ",":
             start -= 1
