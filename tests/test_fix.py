@@ -36,7 +36,7 @@ def copy_case(name: str, part: str, dest: Path) -> Path:
 
 
 def test_there_is_a_golden_case_for_every_fix_kind() -> None:
-    assert CASES == ["apptoken", "cli_build", "cli_ci", "cli_docs", "cli_python", "cli_shell",
+    assert CASES == ["apptoken", "cli_build", "cli_ci", "cli_docs", "cli_notebook", "cli_python", "cli_shell",
                      "endpoints", "metrics", "token"]
     for name in CASES:
         assert sorted(tree(GOLDEN / name / "before")) == sorted(tree(GOLDEN / name / "after")), name

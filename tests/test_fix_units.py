@@ -84,6 +84,9 @@ CLI = {"binary": "runai", "command": ["submit"], "rewrite": {"to": ["workspace",
     ("x([\n  'runai',\n  'submit',\n  '--interactive',\n])\n", 2, "x([\n  'runai',\n  'workspace',\n  'submit',\n])\n"),
     ("runai submit a \\\n  --interactive\necho\n", 0, "runai workspace submit a\necho\n"),
     ("runai submit a -- python t.py --interactive\n", 0, "runai workspace submit a -- python t.py --interactive\n"),
+    # A Python list inside a JSON string (a notebook cell): escaped quotes are the list's quotes.
+    ('"run([\\"runai\\", \\"submit\\", \\"a\\", \\"--interactive\\"])"', 5,
+     '"run([\\"runai\\", \\"workspace\\", \\"submit\\", \\"a\\"])"'),
 ])
 def test_cli_edits(text: str, offset: int, fixed: str) -> None:
     edits = cli_edits(text, offset, CLI)

@@ -10,12 +10,17 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from runai_audit.commands.common import guarded, write_output
 from runai_audit.commands.scan import build_scan_options, scan_options
 from runai_audit.models import Finding, FixSuggestion, Report, TextEdit
+
+if TYPE_CHECKING:  # the fix modules load only when the command runs, as every command's do
+    from runai_audit.api import ScanOptions
+    from runai_audit.fix.plan import Outcome, Selection
 
 FORMATS = ["diff", "json", "sarif", "markdown", "html"]
 
@@ -28,7 +33,7 @@ class FileResult:
     after: bytes
     text_before: str
     text_after: str
-    outcomes: list[object]
+    outcomes: list[Outcome]
     problem: str = ""  # why the file was restored / not written
     written: list[str] = field(default_factory=list)  # REST request files (--migrate-dir)
 
@@ -61,11 +66,9 @@ def dirty_files(files: Sequence[Path]) -> list[Path]:
     return dirty
 
 
-def _suggestion(outcome: object, text: str) -> FixSuggestion:
-    from runai_audit.fix.plan import Outcome
+def _suggestion(outcome: Outcome, text: str) -> FixSuggestion:
     from runai_audit.fix.textpos import Lines
 
-    assert isinstance(outcome, Outcome)
     if outcome.status != "fixed" or not outcome.edits:
         return FixSuggestion(outcome.safety, note=outcome.reason, status=outcome.status)
     lines = Lines(text)
@@ -82,14 +85,13 @@ def _write_migrations(results: list[FileResult], migrate_dir: Path) -> set[int]:
     """Write the REST request of every Cluster API finding with a `migration` outcome; the ids
     of the findings whose request was written."""
     from runai_audit.fix.migration import from_snippet, migrations_of, request_name, request_text
-    from runai_audit.fix.plan import Outcome
     from runai_audit.migrate.convert import Migration
 
     prepared: set[int] = set()
     migrate_dir.mkdir(parents=True, exist_ok=True)
     taken = {p.name for p in migrate_dir.iterdir()}
     for result in results:
-        wanted = [o for o in result.outcomes if isinstance(o, Outcome) and o.status == "migration"]
+        wanted = [o for o in result.outcomes if o.status == "migration"]
         if not wanted:
             continue
         found = migrations_of(result.text_after)
@@ -160,13 +162,14 @@ def fix(**params: object) -> int:
     return _finish(report, after_write, results, skipped, prepared, params, config, write)
 
 
-def _plan_all(report: Report, selection: object, given: list[Path], rule_files: Sequence[Path]) -> tuple[list[FileResult], list[str]]:
+def _plan_all(
+    report: Report, selection: Selection, given: list[Path], rule_files: Sequence[Path]
+) -> tuple[list[FileResult], list[str]]:
     from runai_audit.api import default_catalog
-    from runai_audit.knowledge.catalog import load_catalog
     from runai_audit.fix.apply import NotEditable, apply_bytes, apply_text, byte_edits, decode
-    from runai_audit.fix.plan import Selection, fixable, plan_file
+    from runai_audit.fix.plan import fixable, plan_file
+    from runai_audit.knowledge.catalog import load_catalog
 
-    assert isinstance(selection, Selection)
     catalog = load_catalog(rule_files) if rule_files else default_catalog()
     rules = {r.id: r for r in catalog.rules}
     by_path: dict[str, list[Finding]] = {}
@@ -197,14 +200,12 @@ def _plan_all(report: Report, selection: object, given: list[Path], rule_files: 
     return results, skipped
 
 
-def _write_and_verify(results: list[FileResult], options: object, report: Report) -> Report:
+def _write_and_verify(results: list[FileResult], options: ScanOptions, report: Report) -> Report:
     """Write each changed file, re-scan them together, and restore any file whose fixes the
     re-scan (or its own reader) does not confirm."""
-    from runai_audit.api import ScanOptions, run_scan
-    from runai_audit.fix.plan import Outcome
+    from runai_audit.api import run_scan
     from runai_audit.fix.verify import findings_problem, still_loads
 
-    assert isinstance(options, ScanOptions)
     changed = [r for r in results if r.after != r.before]
     for result in changed:
         result.problem = still_loads(result.path, result.text_before, result.text_after) or ""
@@ -215,7 +216,7 @@ def _write_and_verify(results: list[FileResult], options: object, report: Report
         return report
     rescan = run_scan(replace(options, only_files=frozenset(r.disk.resolve() for r in ready)))
     for result in ready:
-        fixed = [o for o in result.outcomes if isinstance(o, Outcome) and o.status == "fixed"]
+        fixed = [o for o in result.outcomes if o.status == "fixed"]
         before = [f for f in report.findings if f.location.path == result.path]
         after = [f for f in rescan.findings if f.location.path == result.path]
         result.problem = findings_problem(before, after, fixed) or ""
@@ -238,7 +239,6 @@ def _finish(report: Report, after_write: Report, results: list[FileResult], skip
     suggestions: dict[int, FixSuggestion] = {}
     for result in results:
         for outcome in result.outcomes:
-            assert isinstance(outcome, Outcome)
             if result.problem and outcome.status == "fixed":
                 outcome = Outcome(outcome.finding, "failed", outcome.safety, result.problem)
             suggestions[id(outcome.finding)] = _suggestion(outcome, result.text_before)

@@ -76,10 +76,21 @@ def _is_list_item(text: str, word: _Word) -> bool:
     if word.start == 0 or word.end >= len(text):
         return False
     quote = text[word.start - 1]
-    if quote not in _QUOTES or text[word.end] != quote:
+    close = _closing(text, word.end, quote)
+    if quote not in _QUOTES or close == word.end:
         return False
-    rest = text[word.end + 1 :].lstrip()
+    rest = text[close:].lstrip()
     return rest[:1] in (",", "]", ")")
+
+
+def _closing(text: str, end: int, quote: str) -> int:
+    """The offset after the quote that closes a list item ending at `end` (a quote escaped
+    inside a JSON string, as in a notebook cell, counts), or `end` when there is none."""
+    if text[end : end + 1] == quote:
+        return end + 1
+    if text[end : end + 2] == "\\" + quote:
+        return end + 2
+    return end
 
 
 def _binary(words: list[_Word], text: str, binary: str) -> int | None:
@@ -117,12 +128,15 @@ def _command_indices(words: list[_Word], first: int, count: int) -> list[int] | 
 def _removal(text: str, word: _Word, listed: bool) -> Span:
     """The span that removes one word and the separator before it."""
     if listed:
-        start = word.start - 1  # the opening quote
+        start = word.start - 1  # the opening quote, maybe escaped
+        quote = text[start]
+        if start > 0 and text[start - 1] == "\\":
+            start -= 1
         while start > 0 and text[start - 1] in " \t\r\n":
             start -= 1
         if start > 0 and text[start - 1] == ",":
             start -= 1
-        return Span(start, word.end + 1, "")
+        return Span(start, _closing(text, word.end, quote), "")
     start = word.start
     while start > 0 and text[start - 1] in " \t":
         start -= 1
@@ -166,7 +180,7 @@ def cli_edits(text: str, offset: int, match: Mapping[str, Any]) -> list[Span] | 
     if listed:
         quote = text[first.start - 1]
         separator = text[words[at].end : words[at + 1].start] if at + 1 < len(words) else f"{quote}, {quote}"
-        joiner = separator if separator.startswith(quote) and separator.endswith(quote) else f"{quote}, {quote}"
+        joiner = separator if "," in separator and separator.endswith(quote) else f"{quote}, {quote}"
     else:
         joiner = " "
     edits = [Span(first.start, last.end, joiner.join(str(w) for w in rewrite["to"]))]
