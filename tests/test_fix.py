@@ -94,7 +94,7 @@ def test_unsafe_fixes_need_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     code, out, err = run("fix", ".", "--write", *PINNED)
     assert tree(work) == tree(GOLDEN / "apptoken" / "before") and out == ""
     assert code == 1
-    assert err.splitlines()[0] == "0 fixed, 2 need --unsafe, 0 migrations prepared, 0 left for a person"
+    assert err.splitlines()[0] == "0 fixed, 3 need --unsafe, 0 migrations prepared, 0 left for a person"
     assert err.splitlines()[1] == (
         "  client.py:10:9 RA502: unsafe fix, applied only with --unsafe (the response keys change "
         "(access_token becomes accessToken; spec 2.18 AppTokenResponse, TokenResponse))")
@@ -248,8 +248,10 @@ def test_markdown_shows_the_diff_and_html_marks_each_api(tmp_path: Path, monkeyp
     diff = run("fix", ".", *PINNED)[1]
     assert "### Suggested fix (`runai-audit fix --write`)\n\n````diff\n" + diff + "````\n" in out  # ``` in the diff
     _, html, _ = run("fix", ".", "--format", "html", *PINNED)
-    assert html.count('data-fix="auto-fixable"') == 5 and html.count('data-fix="manual"') == 1
-    assert '<tr><th scope="row">auto-fixable</th><td class="num">5</td></tr>' in html
+    # Six APIs: runai submit, submit --interactive, submit-dist pytorch, list jobs, config project and
+    # config cluster are fixed as written; runai logs needs a person.
+    assert html.count('data-fix="auto-fixable"') == 6 and html.count('data-fix="manual"') == 1
+    assert '<tr><th scope="row">auto-fixable</th><td class="num">6</td></tr>' in html
     assert '<tr><th scope="row">fixable with --unsafe</th><td class="num">0</td></tr>' in html
     assert '<tr><th scope="row">manual</th><td class="num">1</td></tr>' in html
 
