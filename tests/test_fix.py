@@ -211,7 +211,8 @@ def test_json_report_carries_each_fix(tmp_path: Path, monkeypatch: pytest.Monkey
         ("RA603", 10, 5, {"safety": "safe", "replacement_text": "training\",\n        \"pytorch\",\n        \"submit",
                           "status": "fixed"}),
         ("RA610", 18, 11, {"safety": "safe", "replacement_text": "workload list", "status": "fixed"}),
-        ("RA606", 19, 16, {"safety": "safe", "replacement_text": "training xgboost submit", "status": "fixed"}),
+        ("RA606", 19, 16, {"safety": "unsafe", "replacement_text": "", "status": "unsafe",
+                           "note": "unsafe fix, applied only with --unsafe (the CLI v2 form runai training xgboost submit is not verified)"}),
     ]
     assert code == 1
 
