@@ -277,3 +277,22 @@ def test_module_entry_point_runs_fix(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "a.sh").read_text() == "runai workload list\n"
+
+
+def test_paths_outside_the_working_directory_are_found_where_scan_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder given from elsewhere is reported relative to itself; a file of the same name in
+    the working directory is never the one edited."""
+    elsewhere = tmp_path / "repo"
+    (elsewhere / "ci").mkdir(parents=True)
+    (elsewhere / "ci" / "run.sh").write_text("runai list jobs\n")
+    here = tmp_path / "here"
+    (here / "ci").mkdir(parents=True)
+    (here / "ci" / "run.sh").write_text("runai list jobs\n")
+    monkeypatch.chdir(here)
+    run("fix", str(elsewhere), "--write", *PINNED)
+    assert (elsewhere / "ci" / "run.sh").read_text() == "runai workload list\n"
+    assert (here / "ci" / "run.sh").read_text() == "runai list jobs\n"
+    run("fix", str(elsewhere / "ci" / "run.sh"), "ci", "--write", *PINNED)
+    assert (here / "ci" / "run.sh").read_text() == "runai workload list\n"

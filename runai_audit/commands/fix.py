@@ -42,11 +42,28 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(v.strip().upper() for value in values for v in value.split(",") if v.strip())
 
 
+def _below_cwd(path: Path) -> str | None:
+    """`path` relative to the working directory ("" for itself), or None when it is elsewhere."""
+    try:
+        rel = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return None
+    return "" if rel == "." else rel
+
+
 def resolve_display(display: str, given: Sequence[Path]) -> Path | None:
-    """The file on disk behind a finding's path (relative to the working directory, or to the
-    folder given on the command line when that folder is elsewhere)."""
-    candidates = [Path.cwd() / display] + [p / display for p in given if p.is_dir()] + [Path(display)]
-    return next((c for c in candidates if c.is_file()), None)
+    """The file on disk behind a finding's path, read back the way discovery wrote it: relative
+    to the working directory for what lies below it, else relative to the folder given."""
+    for path in given:
+        rel = _below_cwd(path)
+        if path.is_dir():
+            inside = rel is not None and (rel == "" or display == rel or display.startswith(rel + "/"))
+            candidate = Path.cwd() / display if inside else path / display if rel is None else None
+            if candidate is not None and candidate.is_file():
+                return candidate
+        elif (rel or path.as_posix()) == display and path.is_file():
+            return path
+    return None
 
 
 def dirty_files(files: Sequence[Path]) -> list[Path]:
