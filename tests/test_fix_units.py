@@ -159,3 +159,13 @@ def test_diff_marks_a_missing_final_newline() -> None:
         "--- a/a.sh\n+++ b/a.sh\n@@ -1 +1 @@\n-runai list\n\\ No newline at end of file\n"
         "+runai workload list\n\\ No newline at end of file\n")
     assert file_diff("a.sh", "x", "x") == ""
+
+
+def test_a_use_on_another_line_is_never_edited_in_this_findings_name() -> None:
+    text = 'body["grantType"] = x\nother = {"grantType": "app_token", "appId": 1}\n'
+    assert value_edit(text, 0, "grantType", "app_token", "client_credentials") == (
+        "the value app_token of grantType was not found where the finding is")
+    assert field_edit('a = 1\n{"appId": 2}', 0, "appID", "clientID") == "the key appID was not found where the finding is"
+    assert metric_edit("x\nrunai_a", 0, "runai_a", "runai_b") == "the metric runai_a was not found where the finding is"
+    assert field_edit('if d["appId"] == 1:', 0, "appID", "clientID") == "the key appID was not found where the finding is"
+    assert field_edit('d["appId"] = 1', 0, "appID", "clientID") == Span(3, 8, "clientID")

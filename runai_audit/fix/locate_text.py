@@ -12,7 +12,7 @@ import re
 from runai_audit.fix.locate_cli import Span
 from runai_audit.knowledge.catalog.model import BodyRewrite
 
-NEAR = 240  # how far after the reported column a name or path may start
+NEAR = 240  # how far after the reported column a path may start (same line first)
 BODY_WINDOW = 600  # how far after the URL a request body may be written
 _NAME_CHAR = r"A-Za-z0-9_"
 
@@ -22,14 +22,23 @@ def _whole_word(name: str, case_insensitive: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<![{_NAME_CHAR}]){re.escape(name)}(?![{_NAME_CHAR}])", flags)
 
 
+_KEY_END = r"""(?:\\?["'])?\]?\s*[:=](?!=)"""  # "key": / key= / ["key"] = (an escaped quote in a string)
+
+
 def _key_after(text: str, end: int) -> bool:
-    """True when the word ending at `end` is a key: a quote (maybe escaped) then : or =."""
-    rest = text[end : end + 8]
-    return re.match(r"""(?:\\?["'])?\s*[:=]""", rest) is not None
+    """True when the word ending at `end` is a key being written, not read or compared."""
+    return re.match(_KEY_END, text[end : end + 8]) is not None
+
+
+def _line_end(text: str, offset: int) -> int:
+    """Names and keys are searched on the reported line only: a use further on has its own
+    finding, and must never be edited in this one's name."""
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end
 
 
 def metric_edit(text: str, offset: int, name: str, new: str) -> Span | str:
-    found = _whole_word(name, False).search(text, offset, min(len(text), offset + NEAR))
+    found = _whole_word(name, False).search(text, offset, _line_end(text, offset))
     if not found:
         return f"the metric {name} was not found where the finding is"
     return Span(found.start(), found.end(), new)
@@ -37,7 +46,7 @@ def metric_edit(text: str, offset: int, name: str, new: str) -> Span | str:
 
 def field_edit(text: str, offset: int, name: str, new: str) -> Span | str:
     """Rename a body key (any letter case of `name`) at or just after `offset`."""
-    for found in _whole_word(name, True).finditer(text, offset, min(len(text), offset + NEAR)):
+    for found in _whole_word(name, True).finditer(text, offset, _line_end(text, offset)):
         if _key_after(text, found.end()):
             return Span(found.start(), found.end(), new)
     return f"the key {name} was not found where the finding is"
@@ -45,10 +54,10 @@ def field_edit(text: str, offset: int, name: str, new: str) -> Span | str:
 
 def value_edit(text: str, offset: int, field: str, value: str, new: str) -> Span | str:
     """Replace the value of `field` (a key at or after `offset`) when it is `value`."""
-    for key in _whole_word(field, True).finditer(text, offset, min(len(text), offset + NEAR)):
+    for key in _whole_word(field, True).finditer(text, offset, _line_end(text, offset)):
         if not _key_after(text, key.end()):
             continue
-        after = re.compile(r"""(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?""").match(text, key.end())
+        after = re.compile(_KEY_END + r"""\s*(?:\\?["'])?""").match(text, key.end())
         if after is None:
             continue
         written = _whole_word(value, True).match(text, after.end())
@@ -57,12 +66,16 @@ def value_edit(text: str, offset: int, field: str, value: str, new: str) -> Span
     return f"the value {value} of {field} was not found where the finding is"
 
 
+_API_PATH = re.compile(r"/api/v\d|/v1/k8s/")
+
+
 def path_edit(text: str, offset: int, old: str, new: str) -> Span | str:
-    """Swap the literal path text `old` for `new` in the URL written at or after `offset`."""
-    found = text.find(old, offset, min(len(text), offset + NEAR + len(old)))
-    if found < 0:
+    """Swap the literal path text `old` for `new`: the first API path written at or after
+    `offset` (a URL may continue on the next lines of a call) must be this one."""
+    first = _API_PATH.search(text, offset, min(len(text), offset + NEAR + len(old)))
+    if first is None or not text.startswith(old, first.start()):
         return f"the path {old} was not found as one literal where the finding is"
-    return Span(found, found + len(old), new)
+    return Span(first.start(), first.start() + len(old), new)
 
 
 _SIMPLE_VALUE = r"""(?:\\?"[^"\\\n]*\\?"|'[^'\n]*'|[A-Za-z0-9_.$-]+)"""
@@ -73,8 +86,9 @@ def body_edits(text: str, start: int, rewrite: BodyRewrite) -> list[Span] | str:
     value is a plain literal, and add literal fields before the first key. The body must be
     within a short distance and must hold every renamed key, else nothing is done."""
     window_end = min(len(text), start + BODY_WINDOW)
-    blank = re.compile(r"\n[ \t\r]*\n").search(text, start, window_end)
-    window_end = blank.start() if blank else window_end
+    # The body of this request only: stop at a blank line or at the next request's path.
+    stop = re.compile(r"\n[ \t\r]*\n|/api/v\d|/v1/k8s/").search(text, start, window_end)
+    window_end = stop.start() if stop else window_end
     edits: list[Span] = []
     first_key: tuple[int, str] | None = None
     key_re = r"""(\\?["'])({name})\1\s*:"""
