@@ -215,6 +215,10 @@ def test_json_report_carries_each_fix(tmp_path: Path, monkeypatch: pytest.Monkey
                            "note": "unsafe fix, applied only with --unsafe (the CLI v2 form runai training xgboost submit is not verified)"}),
     ]
     assert code == 1
+    from runai_audit.reporters.json_format import load_report_json
+
+    back = load_report_json(out)  # merge reads fix reports back
+    assert back.findings[0].fix is not None and back.findings[0].fix.replacement_text == 'project", "set'
 
 
 def test_sarif_fixes_are_valid_and_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -296,3 +300,14 @@ def test_paths_outside_the_working_directory_are_found_where_scan_read_them(
     assert (here / "ci" / "run.sh").read_text() == "runai list jobs\n"
     run("fix", str(elsewhere / "ci" / "run.sh"), "ci", "--write", *PINNED)
     assert (here / "ci" / "run.sh").read_text() == "runai workload list\n"
+
+
+def test_rules_shows_each_rules_fix() -> None:
+    out = run("rules", "RA622")[1]
+    assert ("  fix:           manual (the CLI v2 noun depends on the workload type (training or workspace), "
+            "which the command line does not say)\n") in out
+    assert "  fix:           safe to `client_credentials`\n" in run("rules", "RA506")[1]
+    listing = run("rules")[1].splitlines()
+    assert next(line for line in listing if line.startswith("RA601")).split()[-4:] == ["safe", "runai", "training", "submit"]
+    rows = {r["id"]: r["fix"] for r in json.loads(run("rules", "--format", "json")[1])}
+    assert (rows["RA601"], rows["RA502"], rows["RA101"]) == ("safe", "unsafe", "manual")
