@@ -1,8 +1,9 @@
 """Find the exact text a token, metric or endpoint fix rewrites, starting where the finding is.
 
-Every search starts at the reported column and looks a short way ahead only (the scanners
-report the key, the metric name or the start of the expression that holds the URL), so a
-second use further on is never touched by mistake: it has its own finding.
+Every search starts at the reported column: names, keys and values on the reported line only
+(the scanners report the key or the metric name itself), a path as the first API path after
+it (the scanners report the start of the expression that holds the URL). A second use further
+on is never touched by mistake: it has its own finding.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from runai_audit.fix.locate_cli import Span
 from runai_audit.knowledge.catalog.model import BodyRewrite
 
-NEAR = 240  # how far after the reported column a path may start (same line first)
+NEAR = 240  # how far after the reported column a path may start
 BODY_WINDOW = 600  # how far after the URL a request body may be written
 _NAME_CHAR = r"A-Za-z0-9_"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from runai_audit.fix.apply import apply_text
 from runai_audit.fix.locate_cli import Span, cli_edits
 from runai_audit.fix.locate_text import body_edits, field_edit, metric_edit, path_edit, value_edit
 from runai_audit.fix.textpos import Lines
@@ -144,7 +145,5 @@ def fix_text(
     path: str, text: str, findings: Iterable[Finding], rules: Mapping[str, Rule], selection: Selection
 ) -> tuple[str, FilePlan]:
     """The fixed text of one file and its plan (no I/O: for embedding and for tests)."""
-    from runai_audit.fix.apply import apply_text
-
     plan = plan_file(path, [f for f in findings if f.location.path == path], rules, text, selection)
     return apply_text(text, plan.edits), plan
