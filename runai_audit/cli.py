@@ -9,6 +9,7 @@ import click
 
 from runai_audit import __version__
 from runai_audit.commands.baseline import baseline
+from runai_audit.commands.fix import fix
 from runai_audit.commands.history import history
 from runai_audit.commands.merge import merge
 from runai_audit.commands.migrate import migrate
@@ -33,6 +34,7 @@ main.add_command(spec)
 main.add_command(upgrade)
 main.add_command(history)
 main.add_command(merge)
+main.add_command(fix)
 
 
 def _long_name(option: click.Option) -> str:

@@ -259,6 +259,32 @@ class Suppression:
     expires: str = ""
 
 
+@dataclass(frozen=True)
+class TextEdit:
+    """One replacement in a file: 1-based line and column where it starts, and where it ends
+    (exclusive), in characters of the decoded text; `text` is what goes there."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FixSuggestion:
+    """What `runai-audit fix` would change for a finding. safety: safe | unsafe | manual; a
+    manual one has no edits, only a note saying why. `replacement_text` is the fixed source of
+    the edited span (command words, a key, a metric name: never a value from the input)."""
+
+    safety: str
+    replacement_text: str = ""
+    edits: tuple[TextEdit, ...] = ()
+    note: str = ""
+    # fixed | unsafe (needs --unsafe) | migration (a REST request file) | manual | failed
+    status: str = "manual"
+
+
 # A use in documentation or in a comment is debt to list, not a build to break: by default its
 # severity stays below the default --fail-on (error).
 DEFAULT_CONTEXT_LEVELS: dict[str, str] = {"docs": "warning", "comment": "warning"}
@@ -290,6 +316,7 @@ class Finding:
     context: str = "code"
     # Other places of the same use (where it is sent, called or built); never part of the fingerprint.
     related: tuple[RelatedLocation, ...] = ()
+    fix: FixSuggestion | None = None  # set by `runai-audit fix` only
 
     @property
     def suppressed(self) -> bool:

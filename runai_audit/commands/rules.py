@@ -12,6 +12,7 @@ from runai_audit.safetext import neutralise
 
 
 def _one_rule_text(rule: object) -> str:
+    from runai_audit.knowledge.catalog.fixes import describe_fix
     from runai_audit.knowledge.catalog.model import Rule
 
     assert isinstance(rule, Rule)
@@ -23,6 +24,7 @@ def _one_rule_text(rule: object) -> str:
         f"  deprecated in: {rule.deprecated_in or '-'}",
         f"  removed in:    {rule.removed_in or '-'}",
         f"  replacement:   {rule.replacement}",
+        f"  fix:           {describe_fix(rule.fix)}",
     ]
     if rule.docs_url:
         lines.append(f"  docs:          {rule.docs_url}")
@@ -72,14 +74,16 @@ def rules(rule_id: str | None, fmt: str, rules_paths: tuple[Path, ...], output: 
         text = json.dumps([
             {"id": r.id, "title": r.title, "family": r.family, "match": plain({"kind": r.match_kind, **r.match}),
              "deprecated_in": r.deprecated_in, "removed_in": r.removed_in, "replacement": r.replacement,
-             "docs": r.docs_url, "sources": list(r.sources)} for r in selected
+             "docs": r.docs_url, "sources": list(r.sources),
+             "fix": r.fix.safety if r.fix else "manual"} for r in selected
         ], indent=2) + "\n"
     elif rule_id:
         text = _one_rule_text(selected[0])
     else:
         width = max(len(r.title) for r in selected) if selected else 10
         text = "".join(
-            f"{r.id}  {r.title:<{width}}  {r.deprecated_in or '-':>5} -> {r.removed_in or '-':<5}  {r.replacement}\n"
+            f"{r.id}  {r.title:<{width}}  {r.deprecated_in or '-':>5} -> {r.removed_in or '-':<5}  "
+            f"{(r.fix.safety if r.fix else 'manual'):<6}  {r.replacement}\n"
             for r in selected
         )
     if fmt == "text":  # user rules reach a terminal: no raw control or bidi characters

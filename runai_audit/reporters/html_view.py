@@ -128,6 +128,30 @@ def data_block(findings: list[Finding], plan: Any, files: Any, rule_titles: dict
     return Markup(text)  # escaped just above, for this one place
 
 
+FIX_LABELS = ("auto-fixable", "fixable with --unsafe", "manual")
+
+
+def fix_label(f: Finding) -> str | None:
+    """How `runai-audit fix` handles a finding; None on reports that did not plan fixes."""
+    if f.fix is None:
+        return None
+    if f.fix.status == "migration" or (f.fix.status == "fixed" and f.fix.safety == "safe"):
+        return FIX_LABELS[0]
+    if f.fix.status == "unsafe" or (f.fix.status == "fixed" and f.fix.safety == "unsafe"):
+        return FIX_LABELS[1]
+    return FIX_LABELS[2]
+
+
+def group_fix_labels(groups: tuple[SubjectGroup, ...] | list[SubjectGroup]) -> dict[str, str]:
+    """Per API (subject): the label of its hardest use, so "auto-fixable" means every use is."""
+    out: dict[str, str] = {}
+    for group in groups:
+        labels = [label for f in group.counted if (label := fix_label(f)) is not None]
+        if labels:
+            out[group.subject] = max(labels, key=FIX_LABELS.index)
+    return out
+
+
 def build_context(report: Report) -> dict[str, Any]:
     findings = report.findings
     groups = by_subject(findings)
@@ -143,7 +167,10 @@ def build_context(report: Report) -> dict[str, Any]:
     used_statuses = {f.status for f in findings}
     used_severities = {f.severity for f in findings}
     counts = report.counts()
+    fixes = group_fix_labels([g for g in groups if not g.all_suppressed])
     return {
+        "group_fix": fixes,
+        "fix_counts": {label: sum(1 for v in fixes.values() if v == label) for label in FIX_LABELS} if fixes else {},
         "report": report,
         "target": report.target,
         "provenance": report.provenance,

@@ -14,6 +14,7 @@ from runai_audit.models import (
     Confidence,
     Coverage,
     Finding,
+    FixSuggestion,
     InputProblem,
     Location,
     Provenance,
@@ -51,9 +52,18 @@ def _usage(u: Usage | None) -> dict[str, Any] | None:
     }
 
 
+def _fix(f: Finding) -> dict[str, Any]:
+    """Only on reports of `runai-audit fix`: how the finding is (or is not) fixed."""
+    assert f.fix is not None
+    out: dict[str, Any] = {"safety": f.fix.safety, "replacement_text": f.fix.replacement_text, "status": f.fix.status}
+    if f.fix.note:
+        out["note"] = f.fix.note
+    return out
+
+
 def finding_to_dict(f: Finding) -> dict[str, Any]:
     loc = f.location
-    return {
+    data = {
         "rule_id": f.rule_id,
         "severity": f.severity.value,
         "status": f.status.value,
@@ -80,6 +90,9 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
             for r in f.related
         ],
     }
+    if f.fix is not None:
+        data["fix"] = _fix(f)
+    return data
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
@@ -248,7 +261,15 @@ def _finding(r: _Reader) -> Finding:
             RelatedLocation(Location(rel.string("path"), rel.integer("line"), rel.integer("column")), rel.string("role"))
             for rel in r.objs("related")
         ),
+        fix=_read_fix(r.opt_obj("fix")),
     )
+
+
+def _read_fix(r: _Reader | None) -> FixSuggestion | None:
+    if r is None:
+        return None
+    return FixSuggestion(r.string("safety"), r.string("replacement_text"), note=r.opt_string("note") or "",
+                         status=r.opt_string("status") or "manual")
 
 
 def load_report_json(text: str) -> Report:

@@ -122,6 +122,20 @@ def _footer(report: Report) -> list[str]:
     return lines
 
 
+def _fix_diff(report: Report, room: int) -> list[str]:
+    """The diff `runai-audit fix` would apply, fenced (a fence longer than any backtick run in
+    it, so the input stays literal), cut to the room the comment has left."""
+    diff = report.extras.get("fix_diff")
+    if not isinstance(diff, str) or not diff:
+        return []
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", diff)), default=0))
+    note = ""
+    if len(diff) > room:
+        diff = diff[: max(room, 0)].rsplit("\n", 1)[0] + "\n"
+        note = "_The diff is cut here to stay within the comment size; run `runai-audit fix` for all of it._\n"
+    return ["### Suggested fix (`runai-audit fix --write`)\n", f"{fence}diff\n{diff}{fence}\n", *([note] if note else [])]
+
+
 def render(report: Report) -> str:
     parts = _header(report)
     total = sum(1 for f in report.findings if not f.suppressed)
@@ -141,6 +155,9 @@ def render(report: Report) -> str:
         parts.append(
             f"_{plural(total - shown, 'finding')} not shown here to stay within the comment size; see the full report._\n"
         )
+    fix_part = _fix_diff(report, BUDGET - used - 500)
+    parts.extend(fix_part)
+    used += sum(len(p) + 1 for p in fix_part)
     quiet = suppressed(report)
     if quiet:
         parts.append(f"<details><summary>{plural(len(quiet), 'suppressed finding')}</summary>\n")

@@ -85,6 +85,26 @@ def _physical(loc: Location) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+def _fixes(f: Finding) -> list[dict[str, Any]]:
+    """SARIF fix objects (on reports of `runai-audit fix`), so code scanning can show the change."""
+    if f.fix is None or not f.fix.edits:
+        return []
+    replacements = [
+        {
+            "deletedRegion": {"startLine": e.start_line, "startColumn": e.start_column,
+                              "endLine": e.end_line, "endColumn": e.end_column},
+            "insertedContent": {"text": e.text},
+        }
+        for e in f.fix.edits
+    ]
+    change = {
+        "artifactLocation": {"uri": artifact_uri(f.location.path), "uriBaseId": "%SRCROOT%"},
+        "replacements": replacements,
+    }
+    text = f"{f.fix.safety} fix: {f.fix.replacement_text}"
+    return [{"description": {"text": text}, "artifactChanges": [change]}]
+
+
 def _properties(f: Finding) -> dict[str, Any]:
     props: dict[str, Any] = {
         "status": f.status.value,
@@ -123,6 +143,8 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
             {"id": i, **_physical(r.location), "message": {"text": related_text(r.role)}}
             for i, r in enumerate(f.related, start=1)
         ]
+    if fixes := _fixes(f):
+        result["fixes"] = fixes
     if f.suppression is not None:
         s = f.suppression
         suppression: dict[str, Any] = {

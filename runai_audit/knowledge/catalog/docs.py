@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from runai_audit.knowledge.catalog.fixes import describe_fix
 from runai_audit.knowledge.catalog.loader import Catalog
 from runai_audit.knowledge.catalog.matchkinds import LISTED_INLINE, describe_match
 from runai_audit.knowledge.catalog.model import FAMILIES, Rule
@@ -80,6 +81,7 @@ def _rule_section(rule: Rule) -> list[str]:
         ("Deprecated in", rule.deprecated_in or "–"),
         ("Removed in", rule.removed_in or "–"),
         ("Replacement", rule.replacement),
+        ("Fix", describe_fix(rule.fix)),
         ("Severity", _severity(rule)),
     ]
     out = [f"### {rule.id}: {_md(rule.title)}", "", _md(rule.description), "", "| | |", "|---|---|"]
@@ -140,6 +142,11 @@ def render_markdown(catalog: Catalog) -> str:
         "",
         f"Catalog version {catalog.version}: {len(catalog.rules)} rules. Rule ids are permanent. "
         "Every rule names the sources its facts come from.",
+        "",
+        "Fix: `safe` rules are rewritten by `runai-audit fix --write`, `unsafe` ones only with "
+        "`--unsafe` (a person must check the change), `manual` ones never; "
+        f"{sum(1 for r in catalog.rules if r.fix and r.fix.safety == 'safe')} safe, "
+        f"{sum(1 for r in catalog.rules if r.fix and r.fix.safety == 'unsafe')} unsafe.",
         "",
     ]
     for digit in sorted(families):

@@ -24,6 +24,34 @@ def family_of(rule_id: str) -> str:
     return FAMILIES.get(rule_id[2:3], "unknown")
 
 
+FIX_SAFETIES = ("safe", "unsafe", "manual")
+
+
+@dataclass(frozen=True)
+class BodyRewrite:
+    """How a request body changes with a fix that moves it to another endpoint."""
+
+    rename: Mapping[str, str] = field(default_factory=dict)  # old field -> new field
+    drop: tuple[str, ...] = ()
+    add: Mapping[str, str] = field(default_factory=dict)  # new field -> literal string value
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """A row's `fix:` entry. safe: meaning-preserving, applied by `fix --write`; unsafe: changes
+    behaviour a person must check, applied only with --unsafe; manual: no rewrite (say why)."""
+
+    safety: str
+    to: str | None = None  # the new metric name, field name, enum value or drop-in path
+    reason: str | None = None  # why manual, or what to check after an unsafe fix
+    leaves: tuple[str, ...] = ()  # rules that may still report the fixed text (RA441 on a renamed metric)
+    body: BodyRewrite | None = None
+
+    @property
+    def automatic(self) -> bool:
+        return self.safety in ("safe", "unsafe")
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -42,6 +70,7 @@ class Rule:
     overrides: str | None = None  # a user row that deliberately replaces a built-in id
     notes: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    fix: FixSpec | None = None  # None: manual, no reason given
 
     @property
     def family(self) -> str:

@@ -12,6 +12,7 @@ Row schema (see docs/rules.md for the generated reference):
       docs: https://...              # optional
       sources: [...]                 # where the facts come from; at least one
       message / notes / severity / tags / overrides   # optional
+      fix: safe | unsafe | {safety, to, reason, leaves, body}   # optional; see catalog.fixes
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from typing import Any
 
 import yaml
 
+from runai_audit.knowledge.catalog.fixes import build_fix, check_fix
 from runai_audit.knowledge.catalog.matchkinds import MATCH_KINDS, check_match
 from runai_audit.knowledge.catalog.model import FAMILIES, Rule
 from runai_audit.knowledge.catalog.releases import Releases
 from runai_audit.knowledge.catalog.source import key_lines, line_of, repeated_keys, type_name, value_node
 
 REQUIRED_KEYS = ("id", "title", "description", "match", "replacement", "sources")
-OPTIONAL_KEYS = ("deprecated_in", "removed_in", "docs", "message", "notes", "severity", "overrides", "tags")
+OPTIONAL_KEYS = ("deprecated_in", "removed_in", "docs", "message", "notes", "severity", "overrides", "tags", "fix")
 SEVERITIES = ("error", "warning", "note")
 RULE_ID = re.compile(r"^RA[1-9]\d\d$")
 
@@ -162,6 +164,14 @@ def _check_match(data: Mapping[str, Any], problems: _RowProblems) -> None:
         problems.add("match", problem, match_lines.get(key) if key else None)
 
 
+def _check_fix(data: Mapping[str, Any], problems: _RowProblems) -> None:
+    match = data.get("match")
+    if "fix" not in data or not isinstance(match, dict):
+        return
+    for problem in check_fix(data["fix"], str(match.get("kind")), match):
+        problems.add("fix", problem)
+
+
 def _check_overrides(data: Mapping[str, Any], user: bool, problems: _RowProblems) -> None:
     overrides = data.get("overrides")
     if overrides is None:
@@ -184,6 +194,8 @@ def parse_row(data: Any, node: yaml.Node | None, origin: str, releases: Releases
     _check_versions(data, releases, problems)
     _check_match(data, problems)
     _check_overrides(data, user, problems)
+    if not problems.found:
+        _check_fix(data, problems)  # only once the match itself is sound
     if problems.found:
         return None, problems.found
     match = dict(data["match"])
@@ -205,5 +217,6 @@ def parse_row(data: Any, node: yaml.Node | None, origin: str, releases: Releases
         overrides=data.get("overrides"),
         notes=" ".join(data["notes"].split()) if data.get("notes") else None,
         tags=tuple(data.get("tags") or ()),
+        fix=build_fix(data["fix"]) if "fix" in data else None,
     )
     return rule, []

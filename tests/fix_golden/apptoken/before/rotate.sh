@@ -1,0 +1,4 @@
+#!/bin/sh
+curl -sf -X POST "$RUNAI_HOST/v1/k8s/auth/oauth/apptoken" \
+  -H 'Content-Type: application/json' \
+  --data-raw '{"id": "ci-bot", "name": "ci-bot", "secret": "'"$OLD_SECRET"'"}'

@@ -1,0 +1,3 @@
+﻿#!/usr/bin/env bash
+curl -sf "$RUNAI_URL/api/v1/cli/installer/windows/commands" -o install.ps1
+curl -sf "$RUNAI_URL/api/v1/cli/installer/unix"
