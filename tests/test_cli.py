@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -84,14 +82,6 @@ EXPECTED_TRAFFIC = [
 ]
 
 
-@pytest.fixture
-def in_repo() -> Iterator[Path]:
-    old = Path.cwd()
-    os.chdir(REPO)
-    try:
-        yield REPO
-    finally:
-        os.chdir(old)
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:

@@ -5,7 +5,6 @@ stdin sniffed by content, and spec diff/validate that classify and list everythi
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,14 +25,6 @@ AS_OF = "2026-11-28"
 SCRIPT = 'curl "$RUNAI_URL/v1/k8s/users"\n'
 
 
-@pytest.fixture
-def in_repo() -> Iterator[Path]:
-    old = Path.cwd()
-    os.chdir(REPO)
-    try:
-        yield REPO
-    finally:
-        os.chdir(old)
 
 
 def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Any:

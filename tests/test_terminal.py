@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,6 @@ HINT = (
 )
 
 
-@pytest.fixture
-def in_repo() -> Iterator[Path]:
-    old = Path.cwd()
-    os.chdir(REPO)
-    try:
-        yield REPO
-    finally:
-        os.chdir(old)
 
 
 def _env(**extra: str) -> dict[str, str]:
