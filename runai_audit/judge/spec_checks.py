@@ -52,6 +52,7 @@ def _operation_findings(
     subject = f"{call.method if call.method != '*' else 'ANY'} {tail(url.path)}"
     hit = Hit(call.location, subject, call.evidence, call.confidence, usage=call.usage)
     earlier = [v for v in versions if ctx.specs.earlier_than(v, target_version)]
+    others = ctx.specs.target.find_any_method(url.path) if strong and not earlier else ()
     if earlier:
         verdict = Verdict(Status.REMOVED, Severity.ERROR, None, target_version, earlier[-1])
         yield _finding(
@@ -60,10 +61,9 @@ def _operation_findings(
             replacement=NOT_NAMED,
             breaks_in=None,
         )
-    elif strong and (looks_like_runai_api(url.path) or ctx.specs.target.find_any_method(url.path)):
+    elif strong and (looks_like_runai_api(url.path) or others):
         # A path the reference has with other methods is Run:ai's even behind an unknown base
         # (`{base}/workloads/distributed/{id}/suspend` sent as GET; the reference has POST).
-        others = ctx.specs.target.find_any_method(url.path)
         when = f" (first published in {versions[0]})" if versions else ""
         if others and call.method != "*":
             when += f" (the reference has {', '.join(op.method for op in others)} {others[0].path})"

@@ -87,6 +87,11 @@ def place(word: Word, anchor: Anchor | None) -> int:
     return word.start if inside is None else inside
 
 
+def _written_at(word: Word, anchor: Anchor) -> bool:
+    """Whether the call site writes any part of the word (`$1` filled in, a verb passed on)."""
+    return any(anchor.start <= offset < anchor.end for offset in (word.start, *word.offs))
+
+
 def _call_site(at: int, anchor: Anchor | None, locate: Locator) -> tuple[RelatedLocation, ...]:
     """The call site of an alias or function whose body writes the use, as a related place."""
     if anchor is None or anchor.start <= at < anchor.end:
@@ -101,8 +106,7 @@ def cli_call(words: list[Word], confidence: Confidence, anchor: Anchor | None, l
     at = anchor.head if anchor is not None and anchor.head is not None else words[0].start
     verb = next((w for w in words[1:] if not w.text.startswith("-")), None)
     command_words = [words[0]] if verb is None else [words[0], verb]
-    if anchor is not None and any(place(w, anchor) != w.start or anchor.start <= w.start < anchor.end
-                                  for w in command_words):
+    if anchor is not None and any(_written_at(w, anchor) for w in command_words):
         # The call site writes the command itself (`runai_ctx submit`, `$RUNAI_BIN list`), not
         # only its arguments (`rsub job-a` filling `$1`).
         at = anchor.at

@@ -17,10 +17,10 @@ Python.
 
 from __future__ import annotations
 
-import io
 from typing import BinaryIO
 
 from runai_audit.limits import MAX_DEPTH, MAX_JSON_STRING_BYTES
+from runai_audit.scanners.traffic.rawstream import SourceStream
 
 _MARK = 1  # what an escaped backslash or quote becomes in the marked copy (raw JSON never holds 0x01)
 _ESCAPE_BYTES = (_MARK, ord("\\"))
@@ -34,11 +34,11 @@ class TooDeep(Exception):
         super().__init__(f"JSON nests deeper than {MAX_DEPTH} levels; the rest of the file is not read")
 
 
-class JsonLimiter(io.RawIOBase):
+class JsonLimiter(SourceStream):
     """Reads `source` through the filter; see the module docstring."""
 
     def __init__(self, source: BinaryIO, max_string: int = MAX_JSON_STRING_BYTES) -> None:
-        self._source = source
+        super().__init__(source)
         self._max_string = max_string
         self._in_string = False
         self._carry = b""  # an escape the last chunk ended inside, parsed with the next
@@ -51,14 +51,6 @@ class JsonLimiter(io.RawIOBase):
         # a buffered read already holds); the reader checks `too_deep` and reports it.
         self.too_deep = False
         self.cut_strings = 0  # strings cut at max_string, reported by the reader
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        if not self.closed:
-            self._source.close()
-        super().close()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         want = len(buffer)

@@ -18,6 +18,7 @@ import ijson
 
 from runai_audit.limits import INFLATE_RATIO_FREE_BYTES, MAX_INFLATE_RATIO, open_regular
 from runai_audit.scanners.traffic.jsonlimit import JsonLimiter
+from runai_audit.scanners.traffic.rawstream import SourceStream
 
 PIECE_BYTES = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
@@ -50,11 +51,11 @@ class BadJson(Exception):
     """Truncated JSON. (The parser's own messages quote the input, so they are never shown.)"""
 
 
-class _Inflater(io.RawIOBase):
+class _Inflater(SourceStream):
     """A raw stream inflating gzip (every member) or zlib data, capped at `limit` bytes out."""
 
     def __init__(self, source: BinaryIO, wbits: int, limit: int) -> None:
-        self._source = source
+        super().__init__(source)
         self._wbits = wbits
         self._limit = limit
         self._inflater = zlib.decompressobj(wbits)
@@ -62,14 +63,6 @@ class _Inflater(io.RawIOBase):
         self._in = 0  # compressed bytes read, for the ratio cap
         self._pending = b""
         self._done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        if not self.closed:
-            self._source.close()
-        super().close()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         want = len(buffer)
